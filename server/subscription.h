@@ -1,0 +1,21 @@
+// One subscription of one client connection. Owned by its connection; the subject index holds
+// non-owning pointers to it between Sublist::insert and Sublist::remove.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tern::server {
+
+class ClientConnection;
+
+struct Subscription {
+  ClientConnection* client = nullptr;  // Null only in tests of the subject index.
+  std::string subject;                 // Valid subscription subject.
+  std::string queue;                   // Empty for a plain subscription.
+  std::string sid;                     // The client's subscription id, echoed in MSG frames.
+  std::uint64_t max_msgs = 0;          // Deliveries after which it ends; 0 means no limit.
+  std::uint64_t delivered = 0;         // Messages delivered so far.
+};
+
+}  // namespace tern::server
