@@ -1,1 +1,408 @@
-// Filled in by the change that implements it.
+#include "protocol/parser.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace tern::protocol {
+
+namespace {
+
+constexpr std::size_t kSnippetSize = 32;
+// A straddling payload buffer larger than this is released once its op is done, so that one large
+// message does not pin memory on an idle connection.
+constexpr std::size_t kPayloadBufferKeep = 64 * 1024;
+
+inline char to_upper(char c) noexcept {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+}
+inline bool is_blank(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
+// nats-server splits arguments on CR and LF as well as on blanks.
+inline bool is_separator(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// The most arguments any op takes, plus one so that "too many" is seen.
+constexpr std::size_t kMaxArgs = 6;
+
+struct Args {
+  std::string_view items[kMaxArgs];
+  std::size_t count = 0;
+};
+
+void split(std::string_view line, Args& args) noexcept {
+  args.count = 0;
+  std::size_t i = 0;
+  const std::size_t n = line.size();
+  while (i < n) {
+    while (i < n && is_separator(line[i]))
+      ++i;
+    if (i == n) break;
+    std::size_t start = i;
+    while (i < n && !is_separator(line[i]))
+      ++i;
+    if (args.count == kMaxArgs) {
+      // Count stays at the cap: every caller treats kMaxArgs as too many.
+      return;
+    }
+    args.items[args.count++] = line.substr(start, i - start);
+  }
+}
+
+}  // namespace
+
+std::int64_t parse_size(std::string_view digits) noexcept {
+  if (digits.empty() || digits.size() > 9) return -1;
+  std::int64_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return -1;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+void Parser::reset() noexcept {
+  state_ = State::kStart;
+  arg_start_ = nullptr;
+  arg_buf_.clear();
+  payload_buf_.clear();
+  payload_need_ = 0;
+  error_ = ParseError::kNone;
+  error_snippet_.clear();
+}
+
+ParseStatus Parser::fail(ParseError error, const char* at) noexcept {
+  state_ = State::kError;
+  error_ = error;
+  if (at != nullptr && at >= pos_ && at <= end_) {
+    error_snippet_.assign(at, std::min<std::size_t>(kSnippetSize, static_cast<std::size_t>(end_ - at)));
+  }
+  return ParseStatus::kError;
+}
+
+ParseStatus Parser::start_name(char c) {
+  const bool from_client = direction_ == Direction::kFromClient;
+  switch (to_upper(c)) {
+    case 'P':
+      state_ = State::kP;
+      return ParseStatus::kNeedMore;
+    case 'H':
+      state_ = State::kH;
+      return ParseStatus::kNeedMore;
+    case 'C':
+      if (!from_client) break;
+      kind_ = OpKind::kConnect, name_ = "CONNECT";
+      break;
+    case 'S':
+      if (!from_client) break;
+      kind_ = OpKind::kSub, name_ = "SUB";
+      break;
+    case 'U':
+      if (!from_client) break;
+      kind_ = OpKind::kUnsub, name_ = "UNSUB";
+      break;
+    case 'M':
+      if (from_client) break;
+      kind_ = OpKind::kMsg, name_ = "MSG";
+      break;
+    case 'I':
+      kind_ = OpKind::kInfo, name_ = "INFO";
+      break;
+    case '+':
+      kind_ = OpKind::kOk, name_ = "+OK";
+      break;
+    case '-':
+      kind_ = OpKind::kErr, name_ = "-ERR";
+      break;
+    default:
+      break;
+  }
+  if (state_ == State::kStart && name_ != nullptr && to_upper(c) == name_[0]) {
+    name_pos_ = 1;
+    state_ = State::kName;
+    return ParseStatus::kNeedMore;
+  }
+  return ParseStatus::kError;
+}
+
+ParseStatus Parser::next(Op& op) {
+  // The previous op's views may point into the straddle buffers; they end with this call.
+  if (state_ == State::kStart && (!arg_buf_.empty() || !payload_buf_.empty())) {
+    arg_buf_.clear();
+    if (payload_buf_.capacity() > kPayloadBufferKeep) {
+      std::string().swap(payload_buf_);
+    } else {
+      payload_buf_.clear();
+    }
+  }
+
+  while (pos_ < end_) {
+    switch (state_) {
+      case State::kStart: {
+        const char c = *pos_;
+        if (require_connect_ && c != 'C' && c != 'c') return fail(ParseError::kAuthorizationViolation, pos_);
+        name_ = nullptr;
+        if (start_name(c) == ParseStatus::kError) return fail(ParseError::kUnknownOperation, pos_);
+        ++pos_;
+        break;
+      }
+      case State::kP: {
+        const char c = to_upper(*pos_);
+        if (c == 'U' && direction_ == Direction::kFromClient) {
+          kind_ = OpKind::kPub, name_ = "PUB";
+        } else if (c == 'I') {
+          kind_ = OpKind::kPing, name_ = "PING";
+        } else if (c == 'O') {
+          kind_ = OpKind::kPong, name_ = "PONG";
+        } else {
+          return fail(ParseError::kUnknownOperation, pos_);
+        }
+        ++pos_;
+        name_pos_ = 2;
+        state_ = State::kName;
+        break;
+      }
+      case State::kH: {
+        const char c = to_upper(*pos_);
+        if (c == 'P' && direction_ == Direction::kFromClient) {
+          kind_ = OpKind::kHpub, name_ = "HPUB";
+        } else if (c == 'M' && direction_ == Direction::kFromServer) {
+          kind_ = OpKind::kHmsg, name_ = "HMSG";
+        } else {
+          return fail(ParseError::kUnknownOperation, pos_);
+        }
+        ++pos_;
+        name_pos_ = 2;
+        state_ = State::kName;
+        break;
+      }
+      case State::kName: {
+        if (to_upper(*pos_) != name_[name_pos_]) return fail(ParseError::kUnknownOperation, pos_);
+        ++pos_;
+        if (name_[++name_pos_] == '\0') state_ = State::kAfterName;
+        break;
+      }
+      case State::kAfterName: {
+        switch (kind_) {
+          case OpKind::kPing:
+          case OpKind::kPong:
+          case OpKind::kOk:
+            state_ = State::kSkipLine;
+            break;
+          case OpKind::kConnect:
+          case OpKind::kInfo:
+            // nats-server takes the JSON of CONNECT and INFO with or without blanks before it.
+            state_ = State::kBeforeArg;
+            break;
+          default:
+            if (!is_blank(*pos_)) return fail(ParseError::kUnknownOperation, pos_);
+            ++pos_;
+            state_ = State::kBeforeArg;
+            break;
+        }
+        break;
+      }
+      case State::kBeforeArg: {
+        while (pos_ < end_ && is_blank(*pos_))
+          ++pos_;
+        if (pos_ < end_) {
+          state_ = State::kArg;
+          arg_start_ = pos_;
+        }
+        break;
+      }
+      case State::kArg: {
+        const auto* newline =
+            static_cast<const char*>(std::memchr(pos_, '\n', static_cast<std::size_t>(end_ - pos_)));
+        if (newline == nullptr) {
+          // The line straddles this chunk: keep what there is, within the control line limit.
+          arg_buf_.append(arg_start_ != nullptr ? arg_start_ : pos_, end_);
+          arg_start_ = nullptr;
+          pos_ = end_;
+          std::size_t held = arg_buf_.size();
+          if (std::memchr(arg_buf_.data(), '\r', held) != nullptr) --held;
+          if (held > limits_.max_control_line) return fail(ParseError::kMaxControlLineExceeded, nullptr);
+          return ParseStatus::kNeedMore;
+        }
+        std::string_view line;
+        if (arg_start_ != nullptr) {
+          line = std::string_view(arg_start_, static_cast<std::size_t>(newline - arg_start_));
+        } else {
+          arg_buf_.append(pos_, newline);
+          line = arg_buf_;
+        }
+        arg_start_ = nullptr;
+        pos_ = newline + 1;
+        return finish_arg_line(op, line, newline);
+      }
+      case State::kSkipLine: {
+        const auto* newline =
+            static_cast<const char*>(std::memchr(pos_, '\n', static_cast<std::size_t>(end_ - pos_)));
+        if (newline == nullptr) {
+          pos_ = end_;
+          return ParseStatus::kNeedMore;
+        }
+        pos_ = newline + 1;
+        state_ = State::kStart;
+        op = Op{};
+        op.kind = kind_;
+        return ParseStatus::kOp;
+      }
+      case State::kPayload:
+        return take_payload(op);
+      case State::kError:
+        return ParseStatus::kError;
+    }
+  }
+  return state_ == State::kError ? ParseStatus::kError : ParseStatus::kNeedMore;
+}
+
+bool Parser::split_args(Op& op, std::string_view line) noexcept {
+  Args args;
+  split(line, args);
+  const auto* a = args.items;
+  switch (kind_) {
+    case OpKind::kPub:
+      if (args.count == 2) {
+        op.subject = a[0], op.total_size_text = a[1];
+      } else if (args.count == 3) {
+        op.subject = a[0], op.reply = a[1], op.total_size_text = a[2];
+      } else {
+        return false;
+      }
+      break;
+    case OpKind::kHpub:
+      if (args.count == 3) {
+        op.subject = a[0], op.header_size_text = a[1], op.total_size_text = a[2];
+      } else if (args.count == 4) {
+        op.subject = a[0], op.reply = a[1], op.header_size_text = a[2], op.total_size_text = a[3];
+      } else {
+        return false;
+      }
+      break;
+    case OpKind::kMsg:
+      if (args.count == 3) {
+        op.subject = a[0], op.sid = a[1], op.total_size_text = a[2];
+      } else if (args.count == 4) {
+        op.subject = a[0], op.sid = a[1], op.reply = a[2], op.total_size_text = a[3];
+      } else {
+        return false;
+      }
+      break;
+    case OpKind::kHmsg:
+      if (args.count == 4) {
+        op.subject = a[0], op.sid = a[1], op.header_size_text = a[2], op.total_size_text = a[3];
+      } else if (args.count == 5) {
+        op.subject = a[0], op.sid = a[1], op.reply = a[2], op.header_size_text = a[3],
+        op.total_size_text = a[4];
+      } else {
+        return false;
+      }
+      break;
+    case OpKind::kSub:
+      if (args.count == 2) {
+        op.subject = a[0], op.sid = a[1];
+      } else if (args.count == 3) {
+        op.subject = a[0], op.queue = a[1], op.sid = a[2];
+      } else {
+        return false;
+      }
+      return true;
+    case OpKind::kUnsub:
+      if (args.count == 1) {
+        op.sid = a[0];
+      } else if (args.count == 2) {
+        op.sid = a[0], op.max_msgs = a[1];
+      } else {
+        return false;
+      }
+      return true;
+    default:
+      return true;
+  }
+  // The message ops: sizes must parse, and headers may not be larger than the whole.
+  if (!op.header_size_text.empty()) {
+    op.header_size = parse_size(op.header_size_text);
+    if (op.header_size < 0) return false;
+  }
+  op.total_size = parse_size(op.total_size_text);
+  if (op.total_size < 0) return false;
+  return op.header_size <= op.total_size;
+}
+
+ParseStatus Parser::finish_arg_line(Op& op, std::string_view line, const char* at) {
+  // nats-server drops the byte before LF whenever the line held a CR, wherever the CR was.
+  if (!line.empty() && (line.back() == '\r' || std::memchr(line.data(), '\r', line.size()) != nullptr)) {
+    line.remove_suffix(1);
+  }
+  if (line.size() > limits_.max_control_line) return fail(ParseError::kMaxControlLineExceeded, nullptr);
+
+  op = Op{};
+  op.kind = kind_;
+  op.arg = line;
+  if (!split_args(op, line)) return fail(ParseError::kBadArguments, at);
+
+  switch (kind_) {
+    case OpKind::kPub:
+    case OpKind::kHpub:
+    case OpKind::kMsg:
+    case OpKind::kHmsg:
+      break;
+    default:
+      state_ = State::kStart;
+      return ParseStatus::kOp;
+  }
+
+  if (limits_.max_payload > 0 && op.total_size > limits_.max_payload) {
+    return fail(ParseError::kMaxPayloadExceeded, nullptr);
+  }
+  const auto need = static_cast<std::size_t>(op.total_size) + 2;
+  if (static_cast<std::size_t>(end_ - pos_) >= need) {
+    // The common case: the whole payload is in this chunk. Jump over it.
+    return finish_payload(op, std::string_view(pos_, need), pos_);
+  }
+  begin_straddling_payload(op, line);
+  return ParseStatus::kNeedMore;
+}
+
+void Parser::begin_straddling_payload(Op& op, std::string_view line) {
+  // The arguments must outlive the chunk: hold the line, and view it again from there.
+  if (line.data() != arg_buf_.data()) arg_buf_.assign(line);
+  pending_ = Op{};
+  pending_.kind = kind_;
+  pending_.arg = std::string_view(arg_buf_).substr(0, line.size());
+  split_args(pending_, pending_.arg);
+  (void)op;
+
+  payload_need_ = pending_.total_size + 2;
+  payload_buf_.clear();
+  payload_buf_.reserve(static_cast<std::size_t>(payload_need_));
+  payload_buf_.append(pos_, end_);
+  pos_ = end_;
+  state_ = State::kPayload;
+}
+
+ParseStatus Parser::take_payload(Op& op) {
+  const auto missing = static_cast<std::size_t>(payload_need_) - payload_buf_.size();
+  const auto available = static_cast<std::size_t>(end_ - pos_);
+  const auto take = std::min(missing, available);
+  payload_buf_.append(pos_, take);
+  pos_ += take;
+  if (payload_buf_.size() < static_cast<std::size_t>(payload_need_)) return ParseStatus::kNeedMore;
+  op = pending_;
+  return finish_payload(op, payload_buf_, nullptr);
+}
+
+ParseStatus Parser::finish_payload(Op& op, std::string_view payload_with_crlf, const char* at) {
+  const std::size_t size = payload_with_crlf.size() - 2;
+  if (payload_with_crlf[size] != '\r' || payload_with_crlf[size + 1] != '\n') {
+    return fail(ParseError::kUnknownOperation, at != nullptr ? at + size : nullptr);
+  }
+  op.payload = payload_with_crlf.substr(0, size);
+  if (at != nullptr) pos_ = at + size + 2;
+  state_ = State::kStart;
+  return ParseStatus::kOp;
+}
+
+}  // namespace tern::protocol
