@@ -1,0 +1,600 @@
+#include "server/client_connection.h"
+
+#include <cstring>
+
+#include "protocol/frames.h"
+#include "protocol/subject.h"
+#include "server/message_router.h"
+#include "server/server.h"
+
+namespace tern::server {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The first PING goes out soon after connecting, as nats-server's does, then every ping_interval.
+constexpr auto kFirstPingInterval = std::chrono::seconds(2);
+// Bytes handed to one write call. Loopback writes of exactly 64 KiB are slow on the kernels we run
+// on; batches of up to two chunks stay clear of that.
+constexpr std::size_t kMaxWriteBatch = 2 * ChunkPool::kChunkCapacity;
+constexpr std::size_t kMaxWriteBuffers = 64;
+
+// The CONNECT text for a trace line, with the password and token values masked as nats-server does.
+std::string redact_connect_for_trace(std::string_view json) {
+  std::string text(json);
+  for (const char* key : {"\"pass\":", "\"auth_token\":"}) {
+    const std::size_t at = text.find(key);
+    if (at == std::string::npos) continue;
+    std::size_t start = text.find('"', at + std::strlen(key));
+    if (start == std::string::npos) continue;
+    std::size_t end = start + 1;
+    while (end < text.size() && text[end] != '"')
+      end += text[end] == '\\' ? 2 : 1;
+    if (end >= text.size()) continue;
+    text.replace(start + 1, end - start - 1, "[REDACTED]");
+  }
+  return text;
+}
+
+template <typename T>
+ClientConnection* owner(T* handle) noexcept {
+  return static_cast<ClientConnection*>(handle->data);
+}
+
+}  // namespace
+
+std::string_view close_reason_text(CloseReason reason) noexcept {
+  switch (reason) {
+    case CloseReason::kClientClosed:
+      return "Client Closed";
+    case CloseReason::kReadError:
+      return "Read Error";
+    case CloseReason::kWriteError:
+      return "Write Error";
+    case CloseReason::kProtocolViolation:
+      return "Protocol Violation";
+    case CloseReason::kParseError:
+      return "Parse Error";
+    case CloseReason::kAuthenticationTimeout:
+      return "Authentication Timeout";
+    case CloseReason::kAuthorizationViolation:
+      return "Authorization Violation";
+    case CloseReason::kMaxPayloadExceeded:
+      return "Maximum Message Payload Exceeded";
+    case CloseReason::kMaxControlLineExceeded:
+      return "Maximum Control Line Exceeded";
+    case CloseReason::kMaxConnectionsExceeded:
+      return "Maximum Connections Exceeded";
+    case CloseReason::kBadClientProtocolVersion:
+      return "Bad Client Protocol Version";
+    case CloseReason::kNoRespondersRequiresHeaders:
+      return "No Responders Requires Headers";
+    case CloseReason::kStaleConnection:
+      return "Stale Connection";
+    case CloseReason::kSlowConsumerPendingBytes:
+      return "Slow Consumer (Pending Bytes)";
+    case CloseReason::kSlowConsumerWriteDeadline:
+      return "Slow Consumer (Write Deadline)";
+    case CloseReason::kServerShutdown:
+      return "Server Shutdown";
+  }
+  return "Unknown";
+}
+
+ClientConnection::ClientConnection(Server& server, std::uint64_t cid)
+    : server_(server),
+      cid_(cid),
+      parser_(protocol::Direction::kFromClient,
+              protocol::ParserLimits{static_cast<std::size_t>(server.options().max_control_line),
+                                     server.options().max_payload}),
+      out_(server.chunk_pool()) {
+  tcp_.data = this;
+  timer_.data = this;
+  write_req_.data = this;
+}
+
+ClientConnection::~ClientConnection() = default;
+
+int ClientConnection::accept_from(uv_stream_t* listener) noexcept {
+  int rc = uv_tcp_init(server_.loop(), &tcp_);
+  if (rc != 0) return rc;
+  ++open_handles_;
+  uv_timer_init(server_.loop(), &timer_);
+  ++open_handles_;
+  rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&tcp_));
+  if (rc != 0) return rc;
+  uv_tcp_nodelay(&tcp_, 1);
+
+  sockaddr_storage peer{};
+  int len = sizeof peer;
+  if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&peer), &len) == 0) {
+    char ip[INET6_ADDRSTRLEN] = {};
+    if (peer.ss_family == AF_INET6) {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&peer);
+      uv_ip6_name(in6, ip, sizeof ip);
+      remote_port_ = ntohs(in6->sin6_port);
+    } else {
+      const auto* in4 = reinterpret_cast<const sockaddr_in*>(&peer);
+      uv_ip4_name(in4, ip, sizeof ip);
+      remote_port_ = ntohs(in4->sin_port);
+    }
+    remote_ip_ = ip;
+  }
+  update_ident();
+  return 0;
+}
+
+void ClientConnection::update_ident() {
+  ident_ = client_ident_with_name(client_ident(remote_ip_ + ":" + std::to_string(remote_port_), cid_),
+                                  connect_.version, connect_.lang, connect_.name);
+}
+
+void ClientConnection::start() noexcept {
+  const auto now = Clock::now();
+  last_in_ = now;
+  awaiting_auth_ = server_.auth_required();
+  parser_.set_require_connect(awaiting_auth_);
+  if (awaiting_auth_) auth_deadline_ = now + server_.options().authorization.timeout;
+  // The first PING is randomised by up to a fifth so that clients connecting together spread out.
+  auto first = std::min<Clock::duration>(kFirstPingInterval, server_.options().ping_interval);
+  const auto jitter_ms = std::chrono::duration_cast<std::chrono::milliseconds>(first).count() / 5;
+  if (jitter_ms > 0) first += std::chrono::milliseconds(server_.random()() % jitter_ms);
+  next_ping_ = now + first;
+
+  send_info();
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc, on_read);
+  arm_timer();
+}
+
+void ClientConnection::refuse_max_connections() noexcept {
+  send_info();
+  send_err("maximum connections exceeded");
+  close(CloseReason::kMaxConnectionsExceeded);
+}
+
+void ClientConnection::send_info() noexcept {
+  queue_outbound(server_.info_line(cid_, remote_ip_));
+}
+
+void ClientConnection::send_err(std::string_view text) noexcept {
+  std::string line;
+  protocol::append_err(line, text);
+  server_.log().trace_out(ident_, "-ERR", std::string_view(line).substr(5, line.size() - 7));
+  queue_outbound(line);
+}
+
+// ---- Reading --------------------------------------------------------------------------------------
+
+void ClientConnection::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept {
+  *buf = owner(handle)->server_.read_buffer();
+}
+
+void ClientConnection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept {
+  ClientConnection* conn = owner(stream);
+  if (nread > 0) {
+    try {
+      conn->process_input(std::string_view(buf->base, static_cast<std::size_t>(nread)));
+    } catch (const std::exception& e) {
+      // Only allocation can throw on this path; the connection cannot go on consistently.
+      conn->server_.log().error(conn->ident_ + " - " + e.what());
+      conn->close(CloseReason::kProtocolViolation);
+    }
+  } else if (nread < 0) {
+    conn->close(nread == UV_EOF ? CloseReason::kClientClosed : CloseReason::kReadError);
+  }
+}
+
+void ClientConnection::process_input(std::string_view bytes) {
+  if (closing_) return;
+  last_in_ = Clock::now();
+  parser_.feed(bytes);
+  protocol::Op op;
+  for (;;) {
+    const auto status = parser_.next(op);
+    if (status == protocol::ParseStatus::kNeedMore) return;
+    if (status == protocol::ParseStatus::kError) {
+      process_parse_error();
+      return;
+    }
+    process_op(op);
+    if (closing_) return;
+  }
+}
+
+void ClientConnection::process_parse_error() {
+  switch (parser_.error()) {
+    case protocol::ParseError::kUnknownOperation:
+      send_err("Unknown Protocol Operation");
+      server_.log().client_error(
+          ident_, "Client parser ERROR, proto='" + std::string(parser_.error_snippet()) + "...'");
+      close(CloseReason::kParseError);
+      break;
+    case protocol::ParseError::kMaxControlLineExceeded:
+      send_err("maximum control line exceeded");
+      close(CloseReason::kMaxControlLineExceeded);
+      break;
+    case protocol::ParseError::kMaxPayloadExceeded:
+      send_err("Maximum Payload Violation");
+      close(CloseReason::kMaxPayloadExceeded);
+      break;
+    case protocol::ParseError::kBadArguments:
+      // nats-server closes on malformed arguments without an -ERR, and logs the reason.
+      server_.log().client_error(ident_, "processing protocol: malformed arguments");
+      close(CloseReason::kProtocolViolation);
+      break;
+    case protocol::ParseError::kAuthorizationViolation:
+      send_err("Authorization Violation");
+      close(CloseReason::kAuthorizationViolation);
+      break;
+    case protocol::ParseError::kNone:
+      break;
+  }
+}
+
+void ClientConnection::process_op(const protocol::Op& op) {
+  using protocol::OpKind;
+  auto& log = server_.log();
+  switch (op.kind) {
+    case OpKind::kPub:
+      if (log.trace_enabled()) log.trace_in(ident_, "PUB", op.arg);
+      process_pub(op);
+      break;
+    case OpKind::kHpub:
+      if (log.trace_enabled()) log.trace_in(ident_, "HPUB", op.arg);
+      if (!headers_) {
+        log.client_error(ident_, "message headers not supported");
+        close(CloseReason::kProtocolViolation);
+        return;
+      }
+      process_pub(op);
+      break;
+    case OpKind::kSub:
+      if (log.trace_enabled()) log.trace_in(ident_, "SUB", op.arg);
+      process_sub(op);
+      break;
+    case OpKind::kUnsub:
+      if (log.trace_enabled()) log.trace_in(ident_, "UNSUB", op.arg);
+      process_unsub(op);
+      break;
+    case OpKind::kPing:
+      if (log.trace_enabled()) log.trace_in(ident_, "PING", {});
+      process_ping();
+      break;
+    case OpKind::kPong:
+      if (log.trace_enabled()) log.trace_in(ident_, "PONG", {});
+      process_pong();
+      break;
+    case OpKind::kConnect:
+      process_connect(op);
+      break;
+    case OpKind::kInfo:
+    case OpKind::kOk:
+      // nats-server ignores these from clients.
+      break;
+    case OpKind::kErr:
+      // A client that reports an error is closed, as nats-server does.
+      log.client_error(ident_, "Client Error " + std::string(op.arg));
+      close(CloseReason::kClientClosed);
+      break;
+    case OpKind::kMsg:
+    case OpKind::kHmsg:
+      close(CloseReason::kParseError);
+      break;
+  }
+}
+
+// ---- Ops -----------------------------------------------------------------------------------------
+
+void ClientConnection::process_connect(const protocol::Op& op) {
+  auto& log = server_.log();
+  if (log.trace_enabled()) log.trace_in(ident_, "CONNECT", redact_connect_for_trace(op.arg));
+  const auto now = Clock::now();
+  // Fields absent from a later CONNECT keep the values an earlier one set, as in nats-server.
+  if (protocol::parse_connect(op.arg, connect_) != protocol::ConnectParseError::kNone) {
+    log.client_error(ident_, "processing CONNECT: malformed JSON");
+    close(CloseReason::kProtocolViolation);
+    return;
+  }
+  connect_received_ = true;
+  update_ident();
+
+  if (awaiting_auth_) {
+    if (!check_credentials(connect_)) {
+      send_err("Authorization Violation");
+      log.client_error(ident_, "Authorization Error");
+      close(CloseReason::kAuthorizationViolation);
+      return;
+    }
+    awaiting_auth_ = false;
+    parser_.set_require_connect(false);
+  }
+  if (connect_.protocol < 0 || connect_.protocol > 1) {
+    send_err("invalid client protocol");
+    close(CloseReason::kBadClientProtocolVersion);
+    return;
+  }
+  headers_ = connect_.headers && !server_.options().no_header_support;
+  if (connect_.no_responders && !headers_) {
+    send_err("no responders requires headers support");
+    log.client_error(ident_, "no responders requires headers support");
+    close(CloseReason::kNoRespondersRequiresHeaders);
+    return;
+  }
+  if (connect_.verbose) queue_outbound(protocol::kOkFrame);
+  // nats-server restarts its ping schedule at CONNECT.
+  next_ping_ = now + std::min<Clock::duration>(kFirstPingInterval, server_.options().ping_interval);
+  arm_timer();
+}
+
+bool ClientConnection::check_credentials(const protocol::ConnectOptions& connect) const {
+  return server_.authenticator().check(ClientCredentials{connect.auth_token, connect.user, connect.pass});
+}
+
+void ClientConnection::process_pub(const protocol::Op& op) {
+  if (server_.log().trace_enabled()) server_.log().trace_in_payload(ident_, op.payload);
+  ++in_msgs_;
+  in_bytes_ += op.payload.size();
+  auto& stats = server_.stats();
+  ++stats.in_msgs;
+  stats.in_bytes += op.payload.size();
+  if (connect_.pedantic && !protocol::is_valid_literal_subject(op.subject)) {
+    send_err("Invalid Publish Subject");
+    return;
+  }
+  if (connect_.verbose) queue_outbound(protocol::kOkFrame);
+  MessageRouter router(server_, *this);
+  router.route(op);
+}
+
+void ClientConnection::process_sub(const protocol::Op& op) {
+  const std::string sid(op.sid);
+  if (subs_.contains(sid)) {
+    // nats-server keeps the first subscription of a sid and ignores the later ones.
+    if (connect_.verbose) queue_outbound(protocol::kOkFrame);
+    return;
+  }
+  const auto max_subs = server_.options().max_subscriptions;
+  if (max_subs > 0 && static_cast<std::int64_t>(subs_.size()) >= max_subs) {
+    send_err("maximum subscriptions exceeded");
+    server_.log().client_error(ident_,
+                               "Maximum Subscriptions Exceeded (max=" + std::to_string(max_subs) + ")");
+    return;
+  }
+  if (!protocol::is_valid_subscription_subject(op.subject) ||
+      (!op.queue.empty() && !protocol::is_valid_queue_name(op.queue))) {
+    send_err("Invalid Subject");
+    return;
+  }
+  auto sub = std::make_unique<Subscription>();
+  sub->client = this;
+  sub->subject.assign(op.subject);
+  sub->queue.assign(op.queue);
+  sub->sid = sid;
+  server_.sublist().insert(sub.get());
+  subs_.emplace(sid, std::move(sub));
+  if (connect_.verbose) queue_outbound(protocol::kOkFrame);
+}
+
+void ClientConnection::process_unsub(const protocol::Op& op) {
+  const auto it = subs_.find(std::string(op.sid));
+  if (it != subs_.end()) {
+    Subscription* sub = it->second.get();
+    const std::int64_t max = op.max_msgs.empty() ? -1 : protocol::parse_size(op.max_msgs);
+    if (max > 0 && static_cast<std::uint64_t>(max) > sub->delivered) {
+      sub->max_msgs = static_cast<std::uint64_t>(max);
+    } else {
+      remove_subscription(sub);
+    }
+  }
+  if (connect_.verbose) queue_outbound(protocol::kOkFrame);
+}
+
+void ClientConnection::remove_subscription(Subscription* sub) noexcept {
+  const auto it = subs_.find(sub->sid);
+  if (it == subs_.end() || it->second.get() != sub) return;
+  server_.sublist().remove(sub);
+  server_.retire(std::move(it->second));
+  subs_.erase(it);
+}
+
+void ClientConnection::process_ping() {
+  queue_outbound(protocol::kPongFrame);
+  server_.log().trace_out(ident_, "PONG");
+}
+
+void ClientConnection::process_pong() {
+  pings_out_ = 0;
+  rtt_measured_ = true;
+}
+
+void ClientConnection::send_no_responders(std::string_view reply) {
+  // The status goes to the publisher's own subscription that the reply subject reaches.
+  for (const auto& [sid, sub] : subs_) {
+    if (!protocol::subject_matches(sub->subject, reply)) continue;
+    std::string frame = "HMSG ";
+    frame.append(reply).append(" ").append(sid).append(" 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
+    queue_outbound(frame);
+    return;
+  }
+}
+
+// ---- Writing -------------------------------------------------------------------------------------
+
+bool ClientConnection::queue_outbound(std::string_view bytes) noexcept {
+  char* at = reserve_outbound(bytes.size());
+  if (at == nullptr) return false;
+  std::memcpy(at, bytes.data(), bytes.size());
+  commit_outbound(bytes.size());
+  return true;
+}
+
+char* ClientConnection::reserve_outbound(std::size_t n) noexcept {
+  if (handles_closing_) return nullptr;
+  if (static_cast<std::int64_t>(out_.pending() + n) > server_.options().max_pending) {
+    slow_consumer(CloseReason::kSlowConsumerPendingBytes);
+    return nullptr;
+  }
+  try {
+    return out_.reserve(n);
+  } catch (const std::bad_alloc&) {
+    slow_consumer(CloseReason::kSlowConsumerPendingBytes);
+    return nullptr;
+  }
+}
+
+void ClientConnection::commit_outbound(std::size_t n) noexcept {
+  out_.commit(n);
+  if (!in_flush_list) server_.schedule_flush(this);
+}
+
+void ClientConnection::slow_consumer(CloseReason reason) noexcept {
+  if (closing_) return;
+  ++server_.stats().slow_consumers;
+  if (reason == CloseReason::kSlowConsumerPendingBytes) {
+    server_.log().client_log(LogLevel::kInfo, ident_,
+                             "Slow Consumer Detected: MaxPending of " +
+                                 std::to_string(server_.options().max_pending) + " Exceeded");
+  } else {
+    server_.log().client_log(LogLevel::kInfo, ident_,
+                             "Slow Consumer Detected: WriteDeadline of " +
+                                 std::to_string(server_.options().write_deadline.count()) + "ms Exceeded");
+  }
+  // Nothing more is sent to a slow consumer, not even an -ERR: its queue is the problem.
+  out_.clear();
+  close(reason);
+}
+
+void ClientConnection::flush_outbound() noexcept {
+  if (write_in_flight_ != 0 || out_.empty() || handles_closing_) return;
+  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  uv_buf_t buffers[kMaxWriteBuffers];
+  for (;;) {
+    std::size_t total = 0;
+    const std::size_t count = out_.gather(buffers, kMaxWriteBuffers, kMaxWriteBatch, total);
+    if (count == 0) return;
+    const int written = uv_try_write(stream, buffers, static_cast<unsigned>(count));
+    if (written == UV_EAGAIN || (written >= 0 && static_cast<std::size_t>(written) < total)) {
+      if (written > 0) out_.consume(static_cast<std::size_t>(written));
+      break;
+    }
+    if (written < 0) {
+      out_.clear();
+      close(CloseReason::kWriteError);
+      return;
+    }
+    out_.consume(static_cast<std::size_t>(written));
+    if (out_.empty()) return;
+  }
+  // The socket is full: hand the rest to libuv, which writes it when the socket drains. The chunks
+  // stay put until on_write, and new bytes are appended behind them.
+  std::size_t total = 0;
+  const std::size_t count = out_.gather(buffers, kMaxWriteBuffers, kMaxWriteBatch, total);
+  const int rc = uv_write(&write_req_, stream, buffers, static_cast<unsigned>(count), on_write);
+  if (rc != 0) {
+    out_.clear();
+    close(CloseReason::kWriteError);
+    return;
+  }
+  write_in_flight_ = total;
+  write_started_ = Clock::now();
+}
+
+void ClientConnection::on_write(uv_write_t* req, int status) noexcept {
+  ClientConnection* conn = owner(req);
+  const std::size_t written = conn->write_in_flight_;
+  conn->write_in_flight_ = 0;
+  if (status != 0) {
+    // Cancelled by close, or the peer went away: nothing queued will be sent.
+    conn->out_.clear();
+    conn->close(CloseReason::kWriteError);
+    return;
+  }
+  conn->out_.consume(written);
+  if (!conn->out_.empty() && !conn->in_flush_list) conn->server_.schedule_flush(conn);
+}
+
+// ---- Keep-alive and authentication timeout -----------------------------------------------------
+
+void ClientConnection::arm_timer() noexcept {
+  if (handles_closing_) return;
+  auto due = next_ping_;
+  if (awaiting_auth_ && auth_deadline_ < due) due = auth_deadline_;
+  const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(due - Clock::now()).count();
+  uv_timer_start(&timer_, on_timer, static_cast<std::uint64_t>(std::max<std::int64_t>(delay, 0)), 0);
+}
+
+void ClientConnection::on_timer(uv_timer_t* timer) noexcept {
+  owner(timer)->on_timer_fired();
+}
+
+void ClientConnection::on_timer_fired() noexcept {
+  if (closing_) return;
+  const auto now = Clock::now();
+  if (awaiting_auth_ && now >= auth_deadline_) {
+    send_err("Authentication Timeout");
+    server_.log().client_error(ident_, "Authentication Timeout");
+    close(CloseReason::kAuthenticationTimeout);
+    return;
+  }
+  if (now >= next_ping_) {
+    const auto interval = server_.options().ping_interval;
+    // Recent traffic from the client proves it alive; a PING is still sent until one round trip has
+    // been measured, as nats-server does.
+    if (rtt_measured_ && now - last_in_ < interval) {
+      server_.log().debug(ident_ + " - Delaying PING due to client activity");
+    } else if (pings_out_ + 1 > server_.options().ping_max) {
+      send_err("Stale Connection");
+      server_.log().client_debug(ident_, "Stale Client Connection - Closing");
+      close(CloseReason::kStaleConnection);
+      return;
+    } else {
+      ++pings_out_;
+      ping_sent_at_ = now;
+      queue_outbound(protocol::kPingFrame);
+      server_.log().trace_out(ident_, "PING");
+    }
+    next_ping_ = now + interval;
+  }
+  arm_timer();
+}
+
+// ---- Closing -------------------------------------------------------------------------------------
+
+void ClientConnection::close(CloseReason reason) noexcept {
+  if (closing_) return;
+  closing_ = true;
+  close_reason_ = reason;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  // No message may reach this connection from now on.
+  for (auto& [sid, sub] : subs_)
+    server_.sublist().remove(sub.get());
+  server_.log().client_debug(
+      ident_, std::string("Client connection closed: ") + std::string(close_reason_text(reason)));
+  server_.schedule_close(this);
+}
+
+void ClientConnection::close_handles() noexcept {
+  if (handles_closing_) return;
+  // A last try for what is queued, such as the -ERR that explains the close.
+  if (write_in_flight_ == 0 && !out_.empty()) {
+    uv_buf_t buffers[kMaxWriteBuffers];
+    std::size_t total = 0;
+    const std::size_t count = out_.gather(buffers, kMaxWriteBuffers, kMaxWriteBatch, total);
+    uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), buffers, static_cast<unsigned>(count));
+  }
+  handles_closing_ = true;
+  uv_timer_stop(&timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_close);
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
+}
+
+void ClientConnection::on_close(uv_handle_t* handle) noexcept {
+  ClientConnection* conn = owner(handle);
+  if (--conn->open_handles_ > 0) return;
+  conn->out_.clear();
+  conn->server_.forget(conn);
+  delete conn;
+}
+
+}  // namespace tern::server

@@ -1,0 +1,270 @@
+#include "server/server.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "protocol/info.h"
+#include "server/client_connection.h"
+
+namespace tern::server {
+
+namespace {
+
+// nats-server advertises the protocol level it speaks through its version; clients gate features on
+// it, so ternd reports the nats-server release whose behaviour it matches and names itself in "go".
+constexpr std::string_view kCompatibleNatsVersion = "2.9.10";
+constexpr auto kHousekeepingInterval = std::chrono::milliseconds(250);
+
+// A server id in the shape of nats-server's: 'N' and 55 characters of base32.
+std::string make_server_id(std::mt19937_64& random) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::string id = "N";
+  for (int i = 0; i < 55; ++i)
+    id.push_back(kAlphabet[random() % 32]);
+  return id;
+}
+
+}  // namespace
+
+Server::Server(Options options, Logger& log)
+    : options_(std::move(options)),
+      log_(log),
+      authenticator_(options_.authorization),
+      random_(std::random_device{}()) {
+  uv_loop_init(&loop_);
+  loop_.data = this;
+}
+
+Server::~Server() {
+  // After a clean shutdown every handle is closed already; after a failed start some are open.
+  uv_walk(
+      &loop_,
+      [](uv_handle_t* handle, void*) {
+        if (uv_is_closing(handle) == 0) uv_close(handle, nullptr);
+      },
+      nullptr);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  uv_loop_close(&loop_);
+}
+
+std::string Server::start() {
+  const std::string server_id = make_server_id(random_);
+  protocol::ServerInfo info;
+  info.server_id = server_id;
+  info.server_name = options_.server_name.empty() ? server_id : options_.server_name;
+  info.version = kCompatibleNatsVersion;
+  info.go = "ternd " + std::string(kTerndVersion);
+  info.host = options_.host;
+  info.headers = !options_.no_header_support;
+  info.auth_required = auth_required();
+  info.max_payload = options_.max_payload;
+
+  sockaddr_storage addr{};
+  const int port = options_.port < 0 ? 0 : options_.port;
+  if (uv_ip4_addr(options_.host.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr)) != 0 &&
+      uv_ip6_addr(options_.host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr)) != 0) {
+    return "invalid listen address: " + options_.host;
+  }
+  uv_tcp_init(&loop_, &listener_);
+  listener_.data = this;
+  listening_ = true;
+  int rc = uv_tcp_bind(&listener_, reinterpret_cast<const sockaddr*>(&addr), 0);
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, on_connection);
+  if (rc != 0) {
+    return "Error listening on port: " + options_.host + ":" + std::to_string(port) + ", \"" +
+           uv_strerror(rc) + "\"";
+  }
+  sockaddr_storage bound{};
+  int len = sizeof bound;
+  uv_tcp_getsockname(&listener_, reinterpret_cast<sockaddr*>(&bound), &len);
+  bound_port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  info.port = bound_port_;
+
+  // Everything of INFO up to the per-connection fields; the closing brace is added per connection.
+  std::string line;
+  protocol::append_info(line, info);
+  info_prefix_ = line.substr(0, line.size() - std::string_view("} \r\n").size());
+
+  uv_check_init(&loop_, &check_);
+  check_.data = this;
+  uv_check_start(&check_, on_check);
+  uv_timer_init(&loop_, &housekeeping_);
+  housekeeping_.data = this;
+  const auto tick = static_cast<std::uint64_t>(kHousekeepingInterval.count());
+  uv_timer_start(&housekeeping_, on_housekeeping, tick, tick);
+  uv_signal_init(&loop_, &sigint_);
+  uv_signal_init(&loop_, &sigterm_);
+  sigint_.data = sigterm_.data = this;
+  uv_signal_start(&sigint_, on_signal, SIGINT);
+  uv_signal_start(&sigterm_, on_signal, SIGTERM);
+
+  log_.info("Starting ternd (nats-server " + std::string(kCompatibleNatsVersion) + " compatible)");
+  log_.info("  Version:  " + std::string(kTerndVersion));
+  log_.info("  ID:       " + server_id);
+  if (!options_.config_file.empty()) log_.info("Using configuration file: " + options_.config_file);
+  if (!options_.pid_file.empty()) {
+    std::ofstream pid(options_.pid_file, std::ios::trunc);
+    pid << getpid();
+    if (!pid) return "Could not write pid file: " + options_.pid_file;
+  }
+  log_.info("Listening for client connections on " + options_.host + ":" + std::to_string(bound_port_));
+  write_ports_file();
+  log_.info("Server is ready");
+  return {};
+}
+
+std::string Server::info_line(std::uint64_t cid, const std::string& client_ip) const {
+  std::string line = info_prefix_;
+  line.append(",\"client_id\":").append(std::to_string(cid));
+  if (!client_ip.empty()) line.append(",\"client_ip\":\"").append(client_ip).append("\"");
+  line.append("} \r\n");
+  return line;
+}
+
+void Server::write_ports_file() {
+  if (options_.ports_file_dir.empty()) return;
+  // nats-server names the file after its executable and pid; tools look for "<exe>_<pid>.ports".
+  char exe[4096] = {};
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  const std::string base =
+      n > 0 ? std::filesystem::path(std::string(exe, static_cast<std::size_t>(n))).filename().string()
+            : std::string("ternd");
+  ports_file_ =
+      (std::filesystem::path(options_.ports_file_dir) / (base + "_" + std::to_string(getpid()) + ".ports"))
+          .string();
+  const std::string host = options_.host == "0.0.0.0" || options_.host.empty() ? "127.0.0.1" : options_.host;
+  const std::string tmp = ports_file_ + ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::trunc);
+    file << "{\"nats\":[\"nats://" << host << ":" << bound_port_ << "\"]}";
+  }
+  // Renamed into place so that a reader never sees a half-written file.
+  std::filesystem::rename(tmp, ports_file_);
+}
+
+void Server::remove_files() noexcept {
+  std::error_code ignored;
+  if (!ports_file_.empty()) std::filesystem::remove(ports_file_, ignored);
+  if (!options_.pid_file.empty()) std::filesystem::remove(options_.pid_file, ignored);
+}
+
+int Server::run() {
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  return 0;
+}
+
+void Server::shutdown() noexcept {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  log_.info("Initiating Shutdown...");
+  if (listening_) uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+  for (ClientConnection* conn : connections_) {
+    conn->flush_outbound();
+    conn->close(CloseReason::kServerShutdown);
+  }
+  end_of_turn();
+  uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&housekeeping_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
+  remove_files();
+  log_.info("Server Exiting..");
+}
+
+void Server::on_signal(uv_signal_t* signal, int) noexcept {
+  static_cast<Server*>(signal->data)->shutdown();
+}
+
+// ---- Accepting ---------------------------------------------------------------------------------------
+
+void Server::on_connection(uv_stream_t* listener, int status) noexcept {
+  auto* server = static_cast<Server*>(listener->data);
+  if (status < 0) {
+    server->log_.error(std::string("Error accepting client connection: ") + uv_strerror(status));
+    return;
+  }
+  server->accept_connection();
+}
+
+void Server::accept_connection() noexcept {
+  ClientConnection* conn = nullptr;
+  try {
+    conn = new ClientConnection(*this, next_cid_);
+    connections_.insert(conn);
+  } catch (const std::bad_alloc&) {
+    delete conn;
+    log_.error("Out of memory accepting a client connection");
+    return;
+  }
+  if (const int rc = conn->accept_from(reinterpret_cast<uv_stream_t*>(&listener_)); rc != 0) {
+    log_.error(std::string("Error accepting client connection: ") + uv_strerror(rc));
+    conn->close(CloseReason::kReadError);
+    return;
+  }
+  ++next_cid_;
+  ++stats_.total_connections;
+  // The connection being accepted is already in connections_.
+  if (static_cast<std::int64_t>(connections_.size()) > options_.max_connections) {
+    log_.client_error(conn->ident(), "maximum connections exceeded");
+    conn->refuse_max_connections();
+    return;
+  }
+  log_.client_debug(conn->ident(), "Client connection created");
+  conn->start();
+}
+
+// ---- The end of each loop turn ----------------------------------------------------------------------
+
+void Server::schedule_flush(ClientConnection* conn) noexcept {
+  conn->in_flush_list = true;
+  flush_list_.push_back(conn);
+}
+
+void Server::schedule_close(ClientConnection* conn) noexcept {
+  close_list_.push_back(conn);
+}
+
+void Server::retire(std::unique_ptr<Subscription> sub) noexcept {
+  retired_subs_.push_back(std::move(sub));
+}
+
+void Server::forget(ClientConnection* conn) noexcept {
+  connections_.erase(conn);
+}
+
+void Server::on_check(uv_check_t* check) noexcept {
+  static_cast<Server*>(check->data)->end_of_turn();
+}
+
+void Server::end_of_turn() noexcept {
+  // Flushing may close connections (write errors), and closing may queue nothing new: flush first.
+  for (std::size_t i = 0; i < flush_list_.size(); ++i) {
+    ClientConnection* conn = flush_list_[i];
+    conn->in_flush_list = false;
+    conn->flush_outbound();
+  }
+  flush_list_.clear();
+  for (std::size_t i = 0; i < close_list_.size(); ++i)
+    close_list_[i]->close_handles();
+  close_list_.clear();
+  retired_subs_.clear();
+}
+
+void Server::on_housekeeping(uv_timer_t* timer) noexcept {
+  static_cast<Server*>(timer->data)->check_write_deadlines();
+}
+
+void Server::check_write_deadlines() noexcept {
+  const auto now = std::chrono::steady_clock::now();
+  const auto deadline = options_.write_deadline;
+  for (ClientConnection* conn : connections_) {
+    if (conn->write_in_flight() && !conn->closing() && now - conn->write_started() > deadline) {
+      conn->slow_consumer(CloseReason::kSlowConsumerWriteDeadline);
+    }
+  }
+}
+
+}  // namespace tern::server

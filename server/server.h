@@ -1,0 +1,116 @@
+// The server: one libuv loop on one thread, the listener, the registry of connections, the subject
+// index, and the per-loop-turn work (flushing connections that queued bytes, then closing the ones
+// that asked to close).
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "server/auth.h"
+#include "server/log.h"
+#include "server/options.h"
+#include "server/outbound.h"
+#include "server/sublist.h"
+
+namespace tern::server {
+
+class ClientConnection;
+
+struct ServerStats {
+  std::uint64_t in_msgs = 0;
+  std::uint64_t in_bytes = 0;
+  std::uint64_t out_msgs = 0;
+  std::uint64_t out_bytes = 0;
+  std::uint64_t slow_consumers = 0;
+  std::uint64_t total_connections = 0;
+};
+
+class Server {
+ public:
+  Server(Options options, Logger& log);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  ~Server();
+
+  // Binds and listens, and writes the pid and ports files. Returns an empty string on success, else
+  // the reason it could not start.
+  std::string start();
+  // Runs the loop until shutdown() has finished closing everything. Returns the process exit code.
+  int run();
+  // Stops accepting, closes every connection after a last flush, and removes the pid and ports
+  // files. Safe to call more than once; called on SIGINT and SIGTERM.
+  void shutdown() noexcept;
+
+  // The port actually bound (differs from the option when it was 0 or -1).
+  int bound_port() const noexcept { return bound_port_; }
+
+  // For connections.
+  uv_loop_t* loop() noexcept { return &loop_; }
+  const Options& options() const noexcept { return options_; }
+  Logger& log() noexcept { return log_; }
+  Sublist& sublist() noexcept { return sublist_; }
+  const Authenticator& authenticator() const noexcept { return authenticator_; }
+  ChunkPool& chunk_pool() noexcept { return chunk_pool_; }
+  ServerStats& stats() noexcept { return stats_; }
+  std::mt19937_64& random() noexcept { return random_; }
+  // The loop-wide read buffer. Reads are parsed before the next read can land in it.
+  uv_buf_t read_buffer() noexcept { return uv_buf_init(read_slab_, sizeof read_slab_); }
+  // The INFO line for a connection: the shared fields, then its client_id and client_ip.
+  std::string info_line(std::uint64_t cid, const std::string& client_ip) const;
+  bool auth_required() const noexcept { return authenticator_.required(); }
+
+  void schedule_flush(ClientConnection* conn) noexcept;
+  void schedule_close(ClientConnection* conn) noexcept;
+  // Called from a connection's last close callback.
+  void forget(ClientConnection* conn) noexcept;
+  // Subscriptions that ended are freed at the end of the loop turn, after any delivery that may still
+  // hold a match result naming them.
+  void retire(std::unique_ptr<Subscription> sub) noexcept;
+
+ private:
+  static void on_connection(uv_stream_t* listener, int status) noexcept;
+  static void on_check(uv_check_t* check) noexcept;
+  static void on_signal(uv_signal_t* signal, int signum) noexcept;
+  static void on_housekeeping(uv_timer_t* timer) noexcept;
+
+  void accept_connection() noexcept;
+  void end_of_turn() noexcept;
+  void check_write_deadlines() noexcept;
+  void write_ports_file();
+  void remove_files() noexcept;
+
+  Options options_;
+  Logger& log_;
+  uv_loop_t loop_{};
+  uv_tcp_t listener_{};
+  uv_check_t check_{};
+  uv_timer_t housekeeping_{};
+  uv_signal_t sigint_{};
+  uv_signal_t sigterm_{};
+  bool listening_ = false;
+  bool shutting_down_ = false;
+  int bound_port_ = 0;
+  std::string ports_file_;
+  std::string info_prefix_;
+
+  Authenticator authenticator_;
+  Sublist sublist_;
+  ChunkPool chunk_pool_;
+  ServerStats stats_;
+  std::mt19937_64 random_;
+  std::uint64_t next_cid_ = 1;
+
+  std::unordered_set<ClientConnection*> connections_;
+  std::vector<ClientConnection*> flush_list_;
+  std::vector<ClientConnection*> close_list_;
+  std::vector<std::unique_ptr<Subscription>> retired_subs_;
+
+  alignas(64) char read_slab_[64 * 1024];
+};
+
+}  // namespace tern::server
