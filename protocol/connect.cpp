@@ -88,8 +88,12 @@ ConnectParseError parse_connect(std::string_view json, ConnectOptions& out) {
   // The DOM parser validates the whole text, so trailing garbage after the object is an error, as it
   // is for nats-server. CONNECT arrives once per connection; a parser per call costs nothing that matters.
   simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(padded).get(root) != simdjson::SUCCESS) return ConnectParseError::kMalformed;
+  // A JSON null changes nothing, as decoding null into a Go struct does.
+  if (root.is_null()) return ConnectParseError::kNone;
   simdjson::dom::object object;
-  if (parser.parse(padded).get(object) != simdjson::SUCCESS) return ConnectParseError::kMalformed;
+  if (root.get_object().get(object) != simdjson::SUCCESS) return ConnectParseError::kMalformed;
   for (auto [key, value] : object) {
     if (!read_field(key, value, out)) return ConnectParseError::kMalformed;
   }

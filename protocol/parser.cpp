@@ -31,21 +31,21 @@ struct Args {
   std::size_t count = 0;
 };
 
+template <bool kSplitOnLineEnds>
 void split(std::string_view line, Args& args) noexcept {
+  auto separates = [](char c) { return kSplitOnLineEnds ? is_separator(c) : is_blank(c); };
   args.count = 0;
   std::size_t i = 0;
   const std::size_t n = line.size();
   while (i < n) {
-    while (i < n && is_separator(line[i]))
+    while (i < n && separates(line[i]))
       ++i;
     if (i == n) break;
-    std::size_t start = i;
-    while (i < n && !is_separator(line[i]))
+    const std::size_t start = i;
+    while (i < n && !separates(line[i]))
       ++i;
-    if (args.count == kMaxArgs) {
-      // Count stays at the cap: every caller treats kMaxArgs as too many.
-      return;
-    }
+    // Past the cap the count stays there: every caller treats kMaxArgs as too many.
+    if (args.count == kMaxArgs) return;
     args.items[args.count++] = line.substr(start, i - start);
   }
 }
@@ -234,7 +234,7 @@ ParseStatus Parser::next(Op& op) {
         }
         arg_start_ = nullptr;
         pos_ = newline + 1;
-        return finish_arg_line(op, line, newline);
+        return finish_arg_line(op, line);
       }
       case State::kSkipLine: {
         const auto* newline =
@@ -260,7 +260,11 @@ ParseStatus Parser::next(Op& op) {
 
 bool Parser::split_args(Op& op, std::string_view line) noexcept {
   Args args;
-  split(line, args);
+  if (kind_ == OpKind::kSub || kind_ == OpKind::kUnsub) {
+    split<true>(line, args);
+  } else {
+    split<false>(line, args);
+  }
   const auto* a = args.items;
   switch (kind_) {
     case OpKind::kPub:
@@ -331,7 +335,7 @@ bool Parser::split_args(Op& op, std::string_view line) noexcept {
   return op.header_size <= op.total_size;
 }
 
-ParseStatus Parser::finish_arg_line(Op& op, std::string_view line, const char* at) {
+ParseStatus Parser::finish_arg_line(Op& op, std::string_view line) {
   // nats-server drops the byte before LF whenever the line held a CR, wherever the CR was.
   if (!line.empty() && (line.back() == '\r' || std::memchr(line.data(), '\r', line.size()) != nullptr)) {
     line.remove_suffix(1);
@@ -341,7 +345,12 @@ ParseStatus Parser::finish_arg_line(Op& op, std::string_view line, const char* a
   op = Op{};
   op.kind = kind_;
   op.arg = line;
-  if (!split_args(op, line)) return fail(ParseError::kBadArguments, at);
+  if (!split_args(op, line)) {
+    fail(ParseError::kBadArguments, nullptr);
+    // The arguments, for the log line that explains the close.
+    error_snippet_.assign(line);
+    return ParseStatus::kError;
+  }
 
   switch (kind_) {
     case OpKind::kPub:

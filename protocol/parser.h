@@ -98,8 +98,11 @@ class Parser {
   ParseStatus next(Op& op);
 
   ParseError error() const noexcept { return error_; }
-  // Up to 32 bytes of input at the point of the error, for log lines.
+  // For log lines: up to 32 bytes of input at the point of the error, or for kBadArguments the
+  // offending argument line.
   std::string_view error_snippet() const noexcept { return error_snippet_; }
+  // The op being parsed when the error happened (meaningful for kBadArguments).
+  OpKind error_op() const noexcept { return kind_; }
 
   void set_limits(ParserLimits limits) noexcept { limits_ = limits; }
 
@@ -134,7 +137,7 @@ class Parser {
 
   ParseStatus fail(ParseError error, const char* at) noexcept;
   ParseStatus start_name(char c);
-  ParseStatus finish_arg_line(Op& op, std::string_view line, const char* at);
+  ParseStatus finish_arg_line(Op& op, std::string_view line);
   bool split_args(Op& op, std::string_view line) noexcept;
   ParseStatus take_payload(Op& op);
   ParseStatus finish_payload(Op& op, std::string_view payload_with_crlf, const char* at);

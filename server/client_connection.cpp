@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "protocol/frames.h"
+#include "protocol/info.h"
 #include "protocol/subject.h"
 #include "server/message_router.h"
 #include "server/server.h"
@@ -218,11 +219,29 @@ void ClientConnection::process_parse_error() {
       send_err("Maximum Payload Violation");
       close(CloseReason::kMaxPayloadExceeded);
       break;
-    case protocol::ParseError::kBadArguments:
-      // nats-server closes on malformed arguments without an -ERR, and logs the reason.
-      server_.log().client_error(ident_, "processing protocol: malformed arguments");
+    case protocol::ParseError::kBadArguments: {
+      // nats-server closes on malformed arguments without an -ERR, and logs why.
+      const char* what = "processPub Parse Error";
+      switch (parser_.error_op()) {
+        case protocol::OpKind::kHpub:
+          what = "processHeaderPub Parse Error";
+          break;
+        case protocol::OpKind::kSub:
+          what = "processSub Parse Error";
+          break;
+        case protocol::OpKind::kUnsub:
+          what = "processUnsub Parse Error";
+          break;
+        default:
+          break;
+      }
+      std::string text = what;
+      text.append(": ");
+      append_go_quoted(text, parser_.error_snippet());
+      server_.log().client_error(ident_, text);
       close(CloseReason::kProtocolViolation);
       break;
+    }
     case protocol::ParseError::kAuthorizationViolation:
       send_err("Authorization Violation");
       close(CloseReason::kAuthorizationViolation);
@@ -268,9 +287,17 @@ void ClientConnection::process_op(const protocol::Op& op) {
     case OpKind::kConnect:
       process_connect(op);
       break;
-    case OpKind::kInfo:
+    case OpKind::kInfo: {
+      // nats-server ignores a client's INFO, but only when it is well-formed JSON.
+      protocol::ServerInfo ignored;
+      if (!protocol::parse_info(op.arg, ignored)) {
+        log.client_error(ident_, "processing INFO: malformed JSON");
+        close(CloseReason::kProtocolViolation);
+      }
+      break;
+    }
     case OpKind::kOk:
-      // nats-server ignores these from clients.
+      // nats-server ignores it from clients.
       break;
     case OpKind::kErr:
       // A client that reports an error is closed, as nats-server does.
@@ -299,10 +326,11 @@ void ClientConnection::process_connect(const protocol::Op& op) {
   connect_received_ = true;
   update_ident();
 
-  if (awaiting_auth_) {
+  // Every CONNECT authenticates again, as in nats-server.
+  if (server_.auth_required()) {
     if (!check_credentials(connect_)) {
       send_err("Authorization Violation");
-      log.client_error(ident_, "Authorization Error");
+      log.client_error(ident_, "authentication error");
       close(CloseReason::kAuthorizationViolation);
       return;
     }
@@ -338,10 +366,9 @@ void ClientConnection::process_pub(const protocol::Op& op) {
   auto& stats = server_.stats();
   ++stats.in_msgs;
   stats.in_bytes += op.payload.size();
-  if (connect_.pedantic && !protocol::is_valid_literal_subject(op.subject)) {
+  // The pedantic check reports, but the message is still routed, as nats-server does.
+  if (connect_.pedantic && !protocol::is_valid_literal_subject(op.subject))
     send_err("Invalid Publish Subject");
-    return;
-  }
   if (connect_.verbose) queue_outbound(protocol::kOkFrame);
   MessageRouter router(server_, *this);
   router.route(op);
@@ -361,8 +388,8 @@ void ClientConnection::process_sub(const protocol::Op& op) {
                                "Maximum Subscriptions Exceeded (max=" + std::to_string(max_subs) + ")");
     return;
   }
-  if (!protocol::is_valid_subscription_subject(op.subject) ||
-      (!op.queue.empty() && !protocol::is_valid_queue_name(op.queue))) {
+  // Queue group names are not validated by nats-server; any argument is a name.
+  if (!protocol::is_valid_subscription_subject(op.subject)) {
     send_err("Invalid Subject");
     return;
   }

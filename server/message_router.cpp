@@ -9,23 +9,27 @@
 
 namespace tern::server {
 
+namespace {
+bool has_empty_token(std::string_view subject) noexcept {
+  if (subject.empty() || subject.front() == '.' || subject.back() == '.') return true;
+  return subject.find("..") != std::string_view::npos;
+}
+}  // namespace
+
 void MessageRouter::route(const protocol::Op& op) {
   Sublist& sublist = server_.sublist();
   ClientConnection& pub = publisher_;
-  // A subject that is not a valid literal reaches no subscription: the index matches literals only.
   if (pub.last_generation_ != sublist.generation() || pub.last_subject_ != op.subject) {
-    if (protocol::is_valid_literal_subject(op.subject)) {
-      pub.last_match_ = sublist.match(op.subject);
-    } else {
-      pub.last_match_ = MatchRef();
-    }
+    // A subject with an empty token reaches nothing. Wildcard characters in a published subject (which
+    // only pedantic connections are told about) are plain tokens, matched like any other.
+    pub.last_match_ = has_empty_token(op.subject) ? MatchRef() : sublist.match(op.subject);
     pub.last_subject_.assign(op.subject);
     pub.last_generation_ = sublist.generation();
   }
   // Hold our own reference: a delivery can end subscriptions and so move the generation on.
   const MatchRef match = pub.last_match_;
 
-  if (op.header_size >= 0) {
+  if (op.header_size > 0) {
     const auto body = static_cast<std::size_t>(op.total_size - op.header_size);
     stripped_size_len_ =
         static_cast<std::size_t>(protocol::write_decimal(stripped_size_, body) - stripped_size_);
@@ -61,7 +65,8 @@ bool MessageRouter::deliver(Subscription& sub, const protocol::Op& op) {
   std::string_view payload = op.payload;
   std::string_view header_size_text;
   std::string_view total_size_text = op.total_size_text;
-  if (op.header_size >= 0) {
+  // An HPUB with an empty header block is delivered as a plain MSG, to everyone.
+  if (op.header_size > 0) {
     if (to->wants_headers()) {
       header_size_text = op.header_size_text;
     } else {

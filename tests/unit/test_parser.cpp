@@ -189,6 +189,9 @@ TEST_CASE("the grammar follows nats-server's", "[parser]") {
   }
   SECTION("a CR inside an argument line drops the line's last byte, as nats-server does") {
     CHECK(parse_whole("SUB foo\r 1x\n") == Events{"SUB arg=foo\r 1 subject=foo sid=1"});
+    // SUB and UNSUB split their arguments on CR too; the message ops only on blanks.
+    CHECK(parse_whole("SUB foo 1\rPING\r\n") == Events{"SUB arg=foo 1\rPING subject=foo queue=1 sid=PING"});
+    CHECK(parse_whole("PUB foo 1\r2\n") == Events{"ERROR bad-args"});
   }
   SECTION("an op name must be followed by a blank") {
     CHECK(parse_whole("PUBX foo 1\r\n") == Events{"ERROR unknown-op"});

@@ -99,6 +99,8 @@ TEST_CASE("malformed CONNECT JSON is refused", "[connect]") {
     CHECK(parse_connect(json, o) == ConnectParseError::kMalformed);
   }
   ConnectOptions o;
+  CHECK(parse_connect("null", o) == ConnectParseError::kNone);
+  CHECK(o.verbose);
   CHECK(parse_connect(R"({"protocol":-1})", o) == ConnectParseError::kNone);
   CHECK(o.protocol == -1);
 }
