@@ -1,0 +1,205 @@
+// ternd's keep-alive, slow-consumer and shutdown behaviour over real sockets. These cases depend on
+// timing or on flooding, so they run against ternd alone and assert outcomes, not durations.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "protocol/parser.h"
+#include "tests/support/raw_connection.h"
+#include "tests/support/server_process.h"
+
+using tern::test::Millis;
+using tern::test::RawConnection;
+using tern::test::ServerLaunch;
+using tern::test::ServerProcess;
+
+namespace {
+
+ServerLaunch ternd(std::string config = {}) {
+  ServerLaunch launch;
+  launch.executable = TERN_TERND_PATH;
+  launch.config_text = std::move(config);
+  return launch;
+}
+
+// A blocking TCP socket connected to 127.0.0.1:port, or -1.
+int connect_loopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Reads the INFO line and whatever follows up to and including a PONG. Precondition: nothing but INFO
+// and PONG is due on the socket.
+bool read_until_pong(int fd) {
+  std::string seen;
+  char buffer[4096];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (seen.find("PONG\r\n") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    pollfd waiter{fd, POLLIN, 0};
+    if (::poll(&waiter, 1, 200) <= 0) continue;
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) return false;
+    seen.append(buffer, static_cast<std::size_t>(n));
+  }
+  return seen.size() >= 6 && seen.compare(seen.size() - 6, 6, "PONG\r\n") == 0;
+}
+
+// Counts MSG frames on a raw socket until `count` arrived, the peer closed or the time is up. It reads
+// large chunks and parses them with the protocol parser, so that it keeps up with a flooding publisher.
+std::size_t count_messages(int fd, std::size_t count, std::chrono::milliseconds timeout) {
+  tern::protocol::Parser parser(tern::protocol::Direction::kFromServer, {1 << 20, 0});
+  std::vector<char> buffer(256 * 1024);
+  std::size_t seen = 0;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (seen < count && std::chrono::steady_clock::now() < deadline) {
+    pollfd waiter{fd, POLLIN, 0};
+    if (::poll(&waiter, 1, 200) <= 0) continue;
+    const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);
+    if (n <= 0) break;
+    parser.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+    tern::protocol::Op op;
+    tern::protocol::ParseStatus status;
+    while ((status = parser.next(op)) == tern::protocol::ParseStatus::kOp) {
+      if (op.kind == tern::protocol::OpKind::kMsg) ++seen;
+    }
+    if (status == tern::protocol::ParseStatus::kError) break;
+  }
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("an idle client that never answers PING is closed as stale", "[keepalive]") {
+  ServerProcess server(ternd("ping_interval: \"200ms\"\nping_max: 2\n"));
+  RawConnection conn(server.port());
+  conn.read_info_line();
+  REQUIRE(conn.send("CONNECT {\"verbose\":false}\r\n"));
+  auto result = conn.expect("PING\r\nPING\r\n-ERR 'Stale Connection'\r\n", Millis(5000));
+  INFO(result.describe());
+  CHECK(result.matched);
+  CHECK(conn.expect_closed(Millis(2000)).closed);
+}
+
+TEST_CASE("a client that answers PING is kept", "[keepalive]") {
+  // Three unanswered PINGs are allowed, so a client slowed down by a loaded machine still keeps up.
+  ServerProcess server(ternd("ping_interval: \"200ms\"\nping_max: 3\n"));
+  RawConnection conn(server.port());
+  conn.read_info_line();
+  REQUIRE(conn.send("CONNECT {\"verbose\":false}\r\n"));
+  for (int i = 0; i < 5; ++i) {
+    auto ping = conn.expect("PING\r\n", Millis(3000));
+    INFO(ping.describe());
+    REQUIRE(ping.matched);
+    REQUIRE(conn.send("PONG\r\n"));
+  }
+  REQUIRE(conn.send("PING\r\n"));
+  auto pong = conn.expect_any({"PONG\r\n", "PING\r\nPONG\r\n"}, Millis(3000));
+  CHECK(pong.matched);
+}
+
+TEST_CASE("authentication times out", "[keepalive][auth]") {
+  ServerProcess server(ternd("authorization { user: a, password: b, timeout: 0.3 }\n"));
+  RawConnection conn(server.port());
+  conn.read_info_line();
+  auto result = conn.expect("-ERR 'Authentication Timeout'\r\n", Millis(5000));
+  INFO(result.describe());
+  CHECK(result.matched);
+  CHECK(conn.expect_closed(Millis(2000)).closed);
+}
+
+TEST_CASE("a subscriber that never reads is cut; the publisher and a healthy subscriber lose nothing",
+          "[slow-consumer]") {
+  ServerProcess server(ternd("max_pending: 8MB\n"));
+  const std::size_t kPayload = 1024;
+  // 40 MiB in all: far past the stuck subscriber's 8 MiB budget plus what its socket buffers hold.
+  const std::size_t kMessages = 40000;
+
+  RawConnection stuck(server.port());
+  stuck.read_info_line();
+  REQUIRE(stuck.send("CONNECT {\"verbose\":false}\r\nSUB flood 1\r\nPING\r\n"));
+  REQUIRE(stuck.expect("PONG\r\n", Millis(5000)).matched);
+
+  // The healthy subscriber reads on a plain socket of its own, in large chunks.
+  const int healthy = connect_loopback(server.port());
+  REQUIRE(healthy >= 0);
+  const std::string subscribe = "CONNECT {\"verbose\":false}\r\nSUB flood 1\r\nPING\r\n";
+  REQUIRE(::send(healthy, subscribe.data(), subscribe.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(subscribe.size()));
+  REQUIRE(read_until_pong(healthy));
+
+  std::atomic<std::size_t> received{0};
+  std::thread reader([&] { received = count_messages(healthy, kMessages, Millis(30000)); });
+
+  RawConnection publisher(server.port());
+  publisher.read_info_line();
+  REQUIRE(publisher.send("CONNECT {\"verbose\":false}\r\n"));
+  const std::string frame =
+      "PUB flood " + std::to_string(kPayload) + "\r\n" + std::string(kPayload, 'x') + "\r\n";
+  std::string batch;
+  for (int i = 0; i < 50; ++i)
+    batch += frame;
+  for (std::size_t sent = 0; sent < kMessages; sent += 50) {
+    if (!publisher.send(batch)) {
+      reader.join();
+      ::close(healthy);
+      FAIL("the publisher's connection failed; server log:\n" << server.log_text());
+    }
+  }
+  REQUIRE(publisher.send("PING\r\n"));
+  auto pong = publisher.expect("PONG\r\n", Millis(20000));
+  INFO(pong.describe());
+  CHECK(pong.matched);
+
+  reader.join();
+  ::close(healthy);
+  INFO("server log:\n" << server.log_text());
+  CHECK(received == kMessages);
+  // The stuck subscriber's connection is closed once its socket is drained.
+  std::string drained = stuck.read_for(Millis(2000));
+  auto closed = stuck.expect_closed(Millis(10000));
+  CHECK(closed.closed);
+  CHECK(server.log_text().find("Slow Consumer Detected") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM flushes, closes clients and removes the pid and ports files", "[shutdown]") {
+  const auto dir = tern::test::make_temp_dir("ternd-shutdown");
+  const auto pid_file = dir / "ternd.pid";
+  ServerLaunch launch = ternd();
+  launch.extra_args = {"-P", pid_file.string()};
+  ServerProcess server(launch);
+  REQUIRE(std::filesystem::exists(pid_file));
+
+  RawConnection conn(server.port());
+  conn.read_info_line();
+  REQUIRE(conn.send("CONNECT {\"verbose\":false}\r\nSUB a 1\r\nPUB a 2\r\nhi\r\nPING\r\n"));
+  REQUIRE(conn.expect("MSG a 1 2\r\nhi\r\nPONG\r\n", Millis(5000)).matched);
+
+  REQUIRE(::kill(server.pid(), SIGTERM) == 0);
+  CHECK(conn.expect_closed(Millis(5000)).closed);
+  server.stop();
+  CHECK_FALSE(std::filesystem::exists(pid_file));
+  CHECK(server.log_text().find("Server Exiting") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
