@@ -2,6 +2,9 @@
 // unless a subject has more than kInlineSubjectTokens tokens.
 //
 // Rules (nats-server 2.9): tokens are separated by '.', none may be empty, no whitespace anywhere.
+// "Whitespace" here means the protocol's argument separators (space, tab, CR, LF): nats-server 2.9 splits
+// arguments there and accepts every other byte in a subject, including '\f', '\v', NUL, other control
+// bytes and bytes that are not UTF-8, so these are valid here too.
 // In a subscription subject, '*' matches exactly one token and '>' one or more tokens; each counts as a
 // wildcard only when it is a whole token, and '>' only as the last token. "foo.*x" is a literal.
 #pragma once
