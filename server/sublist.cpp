@@ -1,1 +1,85 @@
-// Filled in by the change that implements it.
+#include "server/sublist.h"
+
+#include <cassert>
+
+#include "protocol/subject.h"
+#include "server/sublist_cache.h"
+#include "server/sublist_hash.h"
+#include "server/sublist_trie.h"
+
+namespace tern::server {
+
+void detail::destroy(SharedMatchResult* shared) noexcept {
+  delete shared;
+}
+
+Sublist::Sublist(bool cache_enabled, std::size_t cache_capacity)
+    : root_(detail::Node::create({})),
+      cache_(std::make_unique<detail::MatchCache>(cache_capacity)),
+      cache_enabled_(cache_enabled) {}
+
+Sublist::~Sublist() {
+  // Cached results only point at subscriptions, so the order does not matter.
+  cache_->clear();
+  detail::Node::destroy_tree(root_);
+}
+
+void Sublist::insert(Subscription* sub) {
+  assert(protocol::is_valid_subscription_subject(sub->subject));
+  assert(sub->queue.empty() || protocol::is_valid_queue_name(sub->queue));
+  const protocol::SubjectTokens tokens(sub->subject);
+  detail::insert_subscription(root_, tokens, sub);
+  ++count_;
+  ++generation_;
+  update_cache(sub, true);
+}
+
+bool Sublist::remove(Subscription* sub) {
+  const protocol::SubjectTokens tokens(sub->subject);
+  if (!detail::remove_subscription(root_, tokens, sub)) return false;
+  --count_;
+  ++generation_;
+  update_cache(sub, false);
+  return true;
+}
+
+void Sublist::update_cache(Subscription* sub, bool added) {
+  const auto change = added ? detail::MatchCache::Change::kAdded : detail::MatchCache::Change::kRemoved;
+  if (!cache_enabled_) return;
+  if (protocol::has_wildcard(sub->subject)) {
+    cache_->update_matching(sub->subject, sub, change);
+  } else {
+    cache_->update_subject(sub->subject, detail::hash_bytes(sub->subject), sub, change);
+  }
+}
+
+MatchRef Sublist::match(std::string_view literal_subject) {
+  // Published subjects may hold "*" or ">" tokens (nats-server routes them as plain tokens), but never
+  // an empty token: the router answers those with no match before asking.
+  assert(!literal_subject.empty() && literal_subject.find("..") == std::string_view::npos);
+  std::uint64_t hash = 0;
+  if (cache_enabled_) {
+    hash = detail::hash_bytes(literal_subject);
+    if (detail::SharedMatchResult* cached = cache_->find(literal_subject, hash)) {
+      detail::retain(cached);
+      return MatchRef(cached);
+    }
+  }
+  MatchResult found;
+  detail::collect_matches(root_, protocol::SubjectTokens(literal_subject), found);
+  detail::SharedMatchResult* shared = &detail::empty_shared_result;
+  if (!found.empty()) shared = new detail::SharedMatchResult{1, std::move(found)};
+  if (cache_enabled_) cache_->store(literal_subject, hash, shared);
+  return MatchRef(shared);
+}
+
+void Sublist::set_cache_enabled(bool enabled) {
+  if (!enabled) cache_->clear();
+  cache_enabled_ = enabled;
+}
+
+MatchCacheStats Sublist::cache_stats() const noexcept {
+  return cache_->stats();
+}
+
+}  // namespace tern::server

@@ -1,0 +1,291 @@
+#include "server/sublist_trie.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+#include <new>
+#include <span>
+
+#include "server/sublist_hash.h"
+#include "server/sublist_result.h"
+
+namespace tern::server::detail {
+namespace {
+
+constexpr std::uint8_t tag_of(std::uint64_t hash) noexcept {
+  return static_cast<std::uint8_t>(0x80 | (hash >> 57));
+}
+
+// Grows past 7/8 full and shrinks below 1/8 full, so a table never flips between sizes on one insert
+// and one erase.
+constexpr std::size_t kMinCapacity = 4;
+bool needs_growth(std::size_t size, std::size_t capacity) noexcept {
+  return size * 8 > capacity * 7;
+}
+bool needs_shrink(std::size_t size, std::size_t capacity) noexcept {
+  return capacity > kMinCapacity && size * 8 < capacity;
+}
+std::size_t capacity_for(std::size_t size) noexcept {
+  std::size_t capacity = kMinCapacity;
+  while (size * 2 > capacity)
+    capacity *= 2;
+  return capacity;
+}
+
+bool is_star(std::string_view token) noexcept {
+  return token.size() == 1 && token[0] == '*';
+}
+bool is_full(std::string_view token) noexcept {
+  return token.size() == 1 && token[0] == '>';
+}
+
+}  // namespace
+
+ChildTable::~ChildTable() {
+  ::operator delete(nodes_);
+}
+
+Node* ChildTable::find(std::string_view token, std::uint64_t hash) const noexcept {
+  if (capacity_ == 0) return nullptr;
+  const std::size_t mask = capacity_ - 1;
+  const std::uint8_t tag = tag_of(hash);
+  const std::uint8_t* slot_tags = tags();
+  for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+    if (slot_tags[slot] == 0) return nullptr;
+    if (slot_tags[slot] == tag && nodes_[slot]->token() == token) return nodes_[slot];
+  }
+}
+
+void ChildTable::place(Node* child, std::uint64_t hash) noexcept {
+  const std::size_t mask = capacity_ - 1;
+  std::size_t slot = hash & mask;
+  while (tags()[slot] != 0)
+    slot = (slot + 1) & mask;
+  tags()[slot] = tag_of(hash);
+  nodes_[slot] = child;
+}
+
+void ChildTable::insert(Node* child, std::uint64_t hash) {
+  if (capacity_ == 0 || needs_growth(size_ + 1, capacity_)) resize(capacity_for(size_ + 1));
+  place(child, hash);
+  ++size_;
+}
+
+void ChildTable::erase(const Node* child, std::uint64_t hash) {
+  const std::size_t mask = capacity_ - 1;
+  std::uint8_t* slot_tags = tags();
+  std::size_t hole = hash & mask;
+  while (slot_tags[hole] == 0 || nodes_[hole] != child)
+    hole = (hole + 1) & mask;
+  // Shift back each later entry of the probe run that may live in the hole: one whose home slot does
+  // not lie cyclically within (hole, slot].
+  for (std::size_t slot = (hole + 1) & mask; slot_tags[slot] != 0; slot = (slot + 1) & mask) {
+    const std::size_t home = hash_bytes(nodes_[slot]->token()) & mask;
+    const bool home_in_range = hole <= slot ? (hole < home && home <= slot) : (hole < home || home <= slot);
+    if (home_in_range) continue;
+    slot_tags[hole] = slot_tags[slot];
+    nodes_[hole] = nodes_[slot];
+    hole = slot;
+  }
+  slot_tags[hole] = 0;
+  --size_;
+  if (size_ == 0) {
+    resize(0);
+  } else if (needs_shrink(size_, capacity_)) {
+    resize(capacity_for(size_));
+  }
+}
+
+void ChildTable::resize(std::size_t capacity) {
+  Node** old_nodes = nodes_;
+  const std::size_t old_capacity = capacity_;
+  const std::uint8_t* old_tags = tags();
+  nodes_ = nullptr;
+  capacity_ = static_cast<std::uint32_t>(capacity);
+  if (capacity != 0) {
+    nodes_ = static_cast<Node**>(::operator new(capacity*(sizeof(Node*) + 1)));
+    std::memset(tags(), 0, capacity);
+    for (std::size_t slot = 0; slot < old_capacity; ++slot) {
+      if (old_tags[slot] != 0) place(old_nodes[slot], hash_bytes(old_nodes[slot]->token()));
+    }
+  }
+  ::operator delete(old_nodes);
+}
+
+Node* Node::create(std::string_view token) {
+  void* block = ::operator new(sizeof(Node) + token.size());
+  Node* node = new (block) Node(token.size());
+  if (!token.empty()) std::memcpy(reinterpret_cast<char*>(node + 1), token.data(), token.size());
+  return node;
+}
+
+Node::~Node() {
+  if (SubscriptionSet* subs = set()) delete subs;
+  if (branch_ == nullptr) return;
+  branch_->literals.for_each([](Node* child) { destroy_tree(child); });
+  if (branch_->star != nullptr) destroy_tree(branch_->star);
+  if (branch_->full != nullptr) destroy_tree(branch_->full);
+  delete branch_;
+}
+
+void Node::destroy_tree(Node* node) noexcept {
+  node->~Node();
+  ::operator delete(node);
+}
+
+SubscriptionSet* Node::set() const noexcept {
+  if ((subscriptions_ & kSetTag) == 0) return nullptr;
+  return reinterpret_cast<SubscriptionSet*>(subscriptions_ & ~kSetTag);
+}
+
+Node* Node::child(std::string_view token) const noexcept {
+  if (branch_ == nullptr) return nullptr;
+  if (is_star(token)) return branch_->star;
+  if (is_full(token)) return branch_->full;
+  return branch_->literals.find(token, hash_bytes(token));
+}
+
+Node* Node::child_for_insert(std::string_view token) {
+  if (branch_ == nullptr) branch_ = new Branch;
+  Node** slot = is_star(token) ? &branch_->star : is_full(token) ? &branch_->full : nullptr;
+  if (slot != nullptr) {
+    if (*slot == nullptr) *slot = create(token);
+    return *slot;
+  }
+  const std::uint64_t hash = hash_bytes(token);
+  Node* found = branch_->literals.find(token, hash);
+  if (found != nullptr) return found;
+  Node* created = create(token);
+  branch_->literals.insert(created, hash);
+  return created;
+}
+
+void Node::erase_child(Node* child) {
+  assert(child->is_unused());
+  if (child == branch_->star) {
+    branch_->star = nullptr;
+  } else if (child == branch_->full) {
+    branch_->full = nullptr;
+  } else {
+    branch_->literals.erase(child, hash_bytes(child->token()));
+  }
+  destroy_tree(child);
+  if (branch_->empty()) {
+    delete branch_;
+    branch_ = nullptr;
+  }
+}
+
+void Node::add(Subscription* sub) {
+  static_assert(alignof(Subscription) > kSetTag, "the low bit of a Subscription* must be free for the tag");
+  if (subscriptions_ == 0 && sub->queue.empty()) {
+    subscriptions_ = reinterpret_cast<std::uintptr_t>(sub);
+    return;
+  }
+  SubscriptionSet* subs = set();
+  if (subs == nullptr) {
+    subs = new SubscriptionSet;
+    if (subscriptions_ != 0) subs->plain.push_back(reinterpret_cast<Subscription*>(subscriptions_));
+    subscriptions_ = reinterpret_cast<std::uintptr_t>(subs) | kSetTag;
+  }
+  if (sub->queue.empty()) {
+    assert(std::find(subs->plain.begin(), subs->plain.end(), sub) == subs->plain.end());
+    subs->plain.push_back(sub);
+    return;
+  }
+  for (std::vector<Subscription*>& group : subs->queues) {
+    if (group.front()->queue == sub->queue) {
+      assert(std::find(group.begin(), group.end(), sub) == group.end());
+      group.push_back(sub);
+      return;
+    }
+  }
+  subs->queues.push_back({sub});
+}
+
+bool Node::remove(const Subscription* sub) noexcept {
+  SubscriptionSet* subs = set();
+  if (subs == nullptr) {
+    if (subscriptions_ != reinterpret_cast<std::uintptr_t>(sub)) return false;
+    subscriptions_ = 0;
+    return true;
+  }
+  bool removed = false;
+  if (sub->queue.empty()) {
+    removed = erase_unordered(subs->plain, sub);
+  } else {
+    for (std::vector<Subscription*>& group : subs->queues) {
+      if (group.front()->queue != sub->queue) continue;
+      removed = erase_unordered(group, sub);
+      if (group.empty()) {
+        if (&group != &subs->queues.back()) group = std::move(subs->queues.back());
+        subs->queues.pop_back();
+      }
+      break;
+    }
+  }
+  if (subs->plain.empty() && subs->queues.empty()) {
+    delete subs;
+    subscriptions_ = 0;
+  }
+  return removed;
+}
+
+void Node::append_to(MatchResult& result) const {
+  if (subscriptions_ == 0) return;
+  const SubscriptionSet* subs = set();
+  if (subs == nullptr) {
+    result.plain.push_back(reinterpret_cast<Subscription*>(subscriptions_));
+    return;
+  }
+  result.plain.insert(result.plain.end(), subs->plain.begin(), subs->plain.end());
+  for (const std::vector<Subscription*>& group : subs->queues) {
+    append_queue_members(result, group.front()->queue, group);
+  }
+}
+
+void insert_subscription(Node* root, const protocol::SubjectTokens& tokens, Subscription* sub) {
+  Node* node = root;
+  for (std::size_t i = 0; i < tokens.size(); ++i)
+    node = node->child_for_insert(tokens[i]);
+  node->add(sub);
+}
+
+namespace {
+
+bool remove_below(Node* node, const protocol::SubjectTokens& tokens, std::size_t level,
+                  const Subscription* sub) {
+  if (level == tokens.size()) return node->remove(sub);
+  Node* child = node->child(tokens[level]);
+  if (child == nullptr || !remove_below(child, tokens, level + 1, sub)) return false;
+  if (child->is_unused()) node->erase_child(child);
+  return true;
+}
+
+void collect_below(const Node* node, const protocol::SubjectTokens& tokens, std::size_t level,
+                   MatchResult& result) {
+  if (level == tokens.size()) {
+    node->append_to(result);
+    return;
+  }
+  const Branch* branch = node->branch();
+  if (branch == nullptr) return;
+  if (branch->full != nullptr) branch->full->append_to(result);
+  if (branch->star != nullptr) collect_below(branch->star, tokens, level + 1, result);
+  const std::string_view token = tokens[level];
+  if (const Node* literal = branch->literals.find(token, hash_bytes(token))) {
+    collect_below(literal, tokens, level + 1, result);
+  }
+}
+
+}  // namespace
+
+bool remove_subscription(Node* root, const protocol::SubjectTokens& tokens, const Subscription* sub) {
+  return remove_below(root, tokens, 0, sub);
+}
+
+void collect_matches(const Node* root, const protocol::SubjectTokens& tokens, MatchResult& result) {
+  collect_below(root, tokens, 0, result);
+}
+
+}  // namespace tern::server::detail
