@@ -372,6 +372,16 @@ ParseStatus Parser::finish_arg_line(Op& op, std::string_view line) {
     return finish_payload(op, std::string_view(pos_, need), pos_);
   }
   begin_straddling_payload(op, line);
+  return check_partial_payload_end();
+}
+
+ParseStatus Parser::check_partial_payload_end() {
+  // Like nats-server, refuse a wrong byte after the payload as soon as it arrives rather than when
+  // the whole declared length is in: "PUB foo 5\r\nhello\n" fails at once.
+  const auto size = static_cast<std::size_t>(payload_need_) - 2;
+  if (payload_buf_.size() > size && payload_buf_[size] != '\r') {
+    return fail(ParseError::kUnknownOperation, nullptr);
+  }
   return ParseStatus::kNeedMore;
 }
 
@@ -398,7 +408,7 @@ ParseStatus Parser::take_payload(Op& op) {
   const auto take = std::min(missing, available);
   payload_buf_.append(pos_, take);
   pos_ += take;
-  if (payload_buf_.size() < static_cast<std::size_t>(payload_need_)) return ParseStatus::kNeedMore;
+  if (payload_buf_.size() < static_cast<std::size_t>(payload_need_)) return check_partial_payload_end();
   op = pending_;
   return finish_payload(op, payload_buf_, nullptr);
 }

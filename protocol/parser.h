@@ -140,6 +140,7 @@ class Parser {
   ParseStatus finish_arg_line(Op& op, std::string_view line);
   bool split_args(Op& op, std::string_view line) noexcept;
   ParseStatus take_payload(Op& op);
+  ParseStatus check_partial_payload_end();
   ParseStatus finish_payload(Op& op, std::string_view payload_with_crlf, const char* at);
   void begin_straddling_payload(Op& op, std::string_view line);
 

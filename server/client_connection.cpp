@@ -376,16 +376,16 @@ void ClientConnection::process_pub(const protocol::Op& op) {
 
 void ClientConnection::process_sub(const protocol::Op& op) {
   const std::string sid(op.sid);
-  if (subs_.contains(sid)) {
-    // nats-server keeps the first subscription of a sid and ignores the later ones.
-    if (connect_.verbose) queue_outbound(protocol::kOkFrame);
-    return;
-  }
+  // The limit is checked before the duplicate sid, as in nats-server.
   const auto max_subs = server_.options().max_subscriptions;
   if (max_subs > 0 && static_cast<std::int64_t>(subs_.size()) >= max_subs) {
     send_err("maximum subscriptions exceeded");
-    server_.log().client_error(ident_,
-                               "Maximum Subscriptions Exceeded (max=" + std::to_string(max_subs) + ")");
+    server_.log().client_error(ident_, "maximum subscriptions exceeded");
+    return;
+  }
+  if (subs_.contains(sid)) {
+    // nats-server keeps the first subscription of a sid and ignores the later ones.
+    if (connect_.verbose) queue_outbound(protocol::kOkFrame);
     return;
   }
   // Queue group names are not validated by nats-server; any argument is a name.

@@ -100,6 +100,10 @@ std::string Server::start() {
   sigint_.data = sigterm_.data = this;
   uv_signal_start(&sigint_, on_signal, SIGINT);
   uv_signal_start(&sigterm_, on_signal, SIGTERM);
+  // The signal handles stay installed until the loop has ended, so that a second SIGTERM during
+  // shutdown finds our handler instead of the default one; unreferenced, they do not keep it running.
+  uv_unref(reinterpret_cast<uv_handle_t*>(&sigint_));
+  uv_unref(reinterpret_cast<uv_handle_t*>(&sigterm_));
 
   log_.info("Starting ternd (nats-server " + std::string(kCompatibleNatsVersion) + " compatible)");
   log_.info("  Version:  " + std::string(kTerndVersion));
@@ -153,6 +157,8 @@ void Server::remove_files() noexcept {
 
 int Server::run() {
   uv_run(&loop_, UV_RUN_DEFAULT);
+  remove_files();
+  log_.info("Server Exiting..");
   return 0;
 }
 
@@ -168,10 +174,6 @@ void Server::shutdown() noexcept {
   end_of_turn();
   uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&housekeeping_), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
-  remove_files();
-  log_.info("Server Exiting..");
 }
 
 void Server::on_signal(uv_signal_t* signal, int) noexcept {

@@ -103,7 +103,9 @@ class Server {
   ChunkPool chunk_pool_;
   ServerStats stats_;
   std::mt19937_64 random_;
-  std::uint64_t next_cid_ = 1;
+  // nats-server's first client is cid 4 (its internal clients take 1 to 3); tools and tests that read
+  // client ids see the same numbers from ternd.
+  std::uint64_t next_cid_ = 4;
 
   std::unordered_set<ClientConnection*> connections_;
   std::vector<ClientConnection*> flush_list_;

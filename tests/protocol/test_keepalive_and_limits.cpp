@@ -199,6 +199,7 @@ TEST_CASE("SIGTERM flushes, closes clients and removes the pid and ports files",
   REQUIRE(::kill(server.pid(), SIGTERM) == 0);
   CHECK(conn.expect_closed(Millis(5000)).closed);
   server.stop();
+  INFO("server log:\n" << server.log_text());
   CHECK_FALSE(std::filesystem::exists(pid_file));
   CHECK(server.log_text().find("Server Exiting") != std::string::npos);
   std::filesystem::remove_all(dir);

@@ -221,6 +221,9 @@ TEST_CASE("every error path", "[parser]") {
     CHECK(parse_whole("PUB foo 5\r\nhelloX\r\n") == Events{"ERROR unknown-op"});
     CHECK(parse_whole("PUB foo 5\r\nhello\rX") == Events{"ERROR unknown-op"});
     CHECK(parse_whole("PUB foo 5\r\nhello\n\r\n") == Events{"ERROR unknown-op"});
+    // A wrong byte after the payload fails at once, before the declared length is complete.
+    CHECK(parse_whole("PUB foo 5\r\nhello\n") == Events{"ERROR unknown-op"});
+    CHECK(parse_chunked("PUB foo 5\r\nhello\n", {3}) == Events{"ERROR unknown-op"});
   }
   SECTION("argument counts") {
     CHECK(parse_whole("PUB foo\r\n") == Events{"ERROR bad-args"});
