@@ -115,6 +115,10 @@ class Parser {
   // Bytes the parser holds for an op that straddles chunks (its share of a connection's memory).
   std::size_t buffered_bytes() const noexcept { return arg_buf_.size() + payload_buf_.size(); }
 
+  // The bytes of the current chunk that next() has not consumed yet. A caller that must pause after an
+  // op (and let its read buffer be reused) copies these and feeds them again later.
+  std::string_view unconsumed() const noexcept { return {pos_, static_cast<std::size_t>(end_ - pos_)}; }
+
   // True between ops: no partial op is held. A connection that closes cleanly is at a boundary.
   bool at_op_boundary() const noexcept { return state_ == State::kStart; }
 

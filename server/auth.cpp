@@ -30,6 +30,14 @@ bool bcrypt_matches(std::string_view hash, std::string_view offered) noexcept {
 
 }  // namespace
 
+bool Authenticator::uses_bcrypt() const noexcept {
+  if (is_bcrypt_hash(authorization_.token) || is_bcrypt_hash(authorization_.password)) return true;
+  for (const auto& user : authorization_.users) {
+    if (is_bcrypt_hash(user.password)) return true;
+  }
+  return false;
+}
+
 bool is_bcrypt_hash(std::string_view secret) noexcept {
   return secret.starts_with("$2a$") || secret.starts_with("$2b$") || secret.starts_with("$2y$");
 }

@@ -35,6 +35,9 @@ class Authenticator {
 
   const Authorization& authorization() const { return authorization_; }
 
+  // True when some configured secret is a bcrypt hash, so that a check may take tens of milliseconds.
+  bool uses_bcrypt() const noexcept;
+
  private:
   Authorization authorization_;
 };

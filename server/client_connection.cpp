@@ -200,6 +200,11 @@ void ClientConnection::process_input(std::string_view bytes) {
     }
     process_op(op);
     if (closing_) return;
+    if (auth_work_ != nullptr) {
+      // Authentication continues off the loop; keep the rest of this read for afterwards.
+      deferred_input_.assign(parser_.unconsumed());
+      return;
+    }
   }
 }
 
@@ -316,7 +321,6 @@ void ClientConnection::process_op(const protocol::Op& op) {
 void ClientConnection::process_connect(const protocol::Op& op) {
   auto& log = server_.log();
   if (log.trace_enabled()) log.trace_in(ident_, "CONNECT", redact_connect_for_trace(op.arg));
-  const auto now = Clock::now();
   // Fields absent from a later CONNECT keep the values an earlier one set, as in nats-server.
   if (protocol::parse_connect(op.arg, connect_) != protocol::ConnectParseError::kNone) {
     log.client_error(ident_, "processing CONNECT: malformed JSON");
@@ -326,8 +330,14 @@ void ClientConnection::process_connect(const protocol::Op& op) {
   connect_received_ = true;
   update_ident();
 
+  // The authentication timeout ends with the first CONNECT, whatever its outcome.
+  auth_deadline_ = Clock::time_point::max();
   // Every CONNECT authenticates again, as in nats-server.
   if (server_.auth_required()) {
+    if (server_.authenticator().uses_bcrypt()) {
+      start_async_auth();
+      return;
+    }
     if (!check_credentials(connect_)) {
       send_err("Authorization Violation");
       log.client_error(ident_, "authentication error");
@@ -337,6 +347,11 @@ void ClientConnection::process_connect(const protocol::Op& op) {
     awaiting_auth_ = false;
     parser_.set_require_connect(false);
   }
+  finish_connect();
+}
+
+void ClientConnection::finish_connect() {
+  auto& log = server_.log();
   if (connect_.protocol < 0 || connect_.protocol > 1) {
     send_err("invalid client protocol");
     close(CloseReason::kBadClientProtocolVersion);
@@ -351,8 +366,65 @@ void ClientConnection::process_connect(const protocol::Op& op) {
   }
   if (connect_.verbose) queue_outbound(protocol::kOkFrame);
   // nats-server restarts its ping schedule at CONNECT.
-  next_ping_ = now + std::min<Clock::duration>(kFirstPingInterval, server_.options().ping_interval);
+  next_ping_ = Clock::now() + std::min<Clock::duration>(kFirstPingInterval, server_.options().ping_interval);
   arm_timer();
+}
+
+void ClientConnection::start_async_auth() {
+  auth_work_ = std::make_unique<AuthWork>();
+  AuthWork& work = *auth_work_;
+  work.req.data = this;
+  work.token = connect_.auth_token;
+  work.user = connect_.user;
+  work.pass = connect_.pass;
+  work.credentials = ClientCredentials{work.token, work.user, work.pass};
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  if (uv_queue_work(server_.loop(), &work.req, on_auth_work, on_auth_done) != 0) {
+    auth_work_.reset();
+    close(CloseReason::kAuthorizationViolation);
+    return;
+  }
+  ++open_handles_;
+}
+
+void ClientConnection::on_auth_work(uv_work_t* req) noexcept {
+  // On a thread-pool thread: touches only the work item and the immutable authenticator.
+  auto* conn = static_cast<ClientConnection*>(req->data);
+  AuthWork& work = *conn->auth_work_;
+  work.authorized = conn->server_.authenticator().check(work.credentials);
+}
+
+void ClientConnection::on_auth_done(uv_work_t* req, int status) noexcept {
+  auto* conn = static_cast<ClientConnection*>(req->data);
+  const bool authorized = status == 0 && conn->auth_work_->authorized;
+  conn->auth_work_.reset();
+  if (conn->closing_) {
+    conn->release_reference();
+    return;
+  }
+  --conn->open_handles_;
+  if (!authorized) {
+    conn->send_err("Authorization Violation");
+    conn->server_.log().client_error(conn->ident_, "authentication error");
+    conn->close(CloseReason::kAuthorizationViolation);
+    return;
+  }
+  conn->awaiting_auth_ = false;
+  conn->parser_.set_require_connect(false);
+  conn->finish_connect();
+  if (conn->closing_) return;
+  try {
+    // What followed CONNECT in its read, then reading resumes (unless another CONNECT paused it).
+    const std::string input = std::move(conn->deferred_input_);
+    conn->deferred_input_.clear();
+    if (!input.empty()) conn->process_input(input);
+  } catch (const std::exception& e) {
+    conn->server_.log().error(conn->ident_ + " - " + e.what());
+    conn->close(CloseReason::kProtocolViolation);
+  }
+  if (!conn->closing_ && conn->auth_work_ == nullptr) {
+    uv_read_start(reinterpret_cast<uv_stream_t*>(&conn->tcp_), on_alloc, on_read);
+  }
 }
 
 bool ClientConnection::check_credentials(const protocol::ConnectOptions& connect) const {
@@ -617,11 +689,14 @@ void ClientConnection::close_handles() noexcept {
 }
 
 void ClientConnection::on_close(uv_handle_t* handle) noexcept {
-  ClientConnection* conn = owner(handle);
-  if (--conn->open_handles_ > 0) return;
-  conn->out_.clear();
-  conn->server_.forget(conn);
-  delete conn;
+  owner(handle)->release_reference();
+}
+
+void ClientConnection::release_reference() noexcept {
+  if (--open_handles_ > 0) return;
+  out_.clear();
+  server_.forget(this);
+  delete this;
 }
 
 }  // namespace tern::server

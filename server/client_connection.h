@@ -18,6 +18,7 @@
 
 #include "protocol/connect.h"
 #include "protocol/parser.h"
+#include "server/auth.h"
 #include "server/outbound.h"
 #include "server/sublist.h"
 #include "server/subscription.h"
@@ -112,6 +113,11 @@ class ClientConnection {
   void process_parse_error();
   void process_op(const protocol::Op& op);
   void process_connect(const protocol::Op& op);
+  void finish_connect();
+  void start_async_auth();
+  static void on_auth_work(uv_work_t* req) noexcept;
+  static void on_auth_done(uv_work_t* req, int status) noexcept;
+  void release_reference() noexcept;
   void process_pub(const protocol::Op& op);
   void process_sub(const protocol::Op& op);
   void process_unsub(const protocol::Op& op);
@@ -131,7 +137,20 @@ class ClientConnection {
   uv_tcp_t tcp_{};
   uv_timer_t timer_{};
   uv_write_t write_req_{};
+  // libuv handles and requests that still point at this object; it is deleted when the count ends.
   int open_handles_ = 0;
+
+  // A bcrypt check runs on libuv's thread pool: it takes tens of milliseconds, which would stall every
+  // client if it ran on the loop. Reading pauses meanwhile, and the rest of the read that carried
+  // CONNECT waits in deferred_input_.
+  struct AuthWork {
+    uv_work_t req{};
+    ClientCredentials credentials;
+    std::string token, user, pass;
+    bool authorized = false;
+  };
+  std::unique_ptr<AuthWork> auth_work_;
+  std::string deferred_input_;
 
   protocol::Parser parser_;
   OutboundBuffer out_;

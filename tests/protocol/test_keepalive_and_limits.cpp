@@ -204,3 +204,26 @@ TEST_CASE("SIGTERM flushes, closes clients and removes the pid and ports files",
   CHECK(server.log_text().find("Server Exiting") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a bcrypt check runs off the loop, and the ops sent with CONNECT wait for it", "[auth]") {
+  // The hash of "s3cret" at cost 4.
+  ServerProcess server(
+      ternd("authorization { user: alice, password: "
+            "\"$2a$04$/k.nxUCo0yhTY/rMRsAaoeJoRfbt.fNkzD/YIJ0b.gZGG23FSgAb6\" }\n"));
+  RawConnection conn(server.port());
+  conn.read_info_line();
+  REQUIRE(
+      conn.send("CONNECT {\"user\":\"alice\",\"pass\":\"s3cret\",\"verbose\":false}\r\nSUB a 1\r\nPUB a "
+                "2\r\nhi\r\nPING\r\n"));
+  auto result = conn.expect("MSG a 1 2\r\nhi\r\nPONG\r\n", Millis(5000));
+  INFO(result.describe());
+  CHECK(result.matched);
+
+  RawConnection wrong(server.port());
+  wrong.read_info_line();
+  REQUIRE(wrong.send("CONNECT {\"user\":\"alice\",\"pass\":\"nope\"}\r\nPING\r\n"));
+  auto refused = wrong.expect("-ERR 'Authorization Violation'\r\n", Millis(5000));
+  INFO(refused.describe());
+  CHECK(refused.matched);
+  CHECK(wrong.expect_closed(Millis(2000)).closed);
+}
