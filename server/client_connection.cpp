@@ -559,8 +559,10 @@ void ClientConnection::slow_consumer(CloseReason reason) noexcept {
                              "Slow Consumer Detected: WriteDeadline of " +
                                  std::to_string(server_.options().write_deadline.count()) + "ms Exceeded");
   }
-  // Nothing more is sent to a slow consumer, not even an -ERR: its queue is the problem.
-  out_.clear();
+  // Nothing more is sent to a slow consumer, not even an -ERR: its queue is the problem. Bytes that an
+  // asynchronous write still points at stay until that write is cancelled by the close; freeing them
+  // now would let libuv write from memory the chunk pool hands to other connections.
+  if (write_in_flight_ == 0) out_.clear();
   close(reason);
 }
 
@@ -675,8 +677,11 @@ void ClientConnection::close(CloseReason reason) noexcept {
 
 void ClientConnection::close_handles() noexcept {
   if (handles_closing_) return;
-  // A last try for what is queued, such as the -ERR that explains the close.
-  if (write_in_flight_ == 0 && !out_.empty()) {
+  // A last try for what is queued, such as the -ERR that explains the close; never for a slow
+  // consumer, whose queue is what got it closed.
+  const bool slow = close_reason_ == CloseReason::kSlowConsumerPendingBytes ||
+                    close_reason_ == CloseReason::kSlowConsumerWriteDeadline;
+  if (write_in_flight_ == 0 && !out_.empty() && !slow) {
     uv_buf_t buffers[kMaxWriteBuffers];
     std::size_t total = 0;
     const std::size_t count = out_.gather(buffers, kMaxWriteBuffers, kMaxWriteBatch, total);
