@@ -37,7 +37,10 @@ class LogFile {
 };
 
 std::string pid_prefix() {
-  return "[" + std::to_string(::getpid()) + "] ";
+  std::string prefix = "[";
+  prefix += std::to_string(::getpid());
+  prefix += "] ";
+  return prefix;
 }
 
 }  // namespace
