@@ -22,13 +22,15 @@ inline const char* server_path(ServerKind kind) {
   return kind == ServerKind::kTernd ? TERN_TERND_PATH : TERN_NATS_SERVER_PATH;
 }
 
-inline test::ServerProcess start_server(ServerKind kind, std::vector<std::string> extra_args = {},
-                                        std::string config_text = {}) {
+inline test::ServerLaunch server_launch(ServerKind kind, std::vector<std::string> extra_args = {}) {
   test::ServerLaunch launch;
   launch.executable = server_path(kind);
   launch.extra_args = std::move(extra_args);
-  launch.config_text = std::move(config_text);
-  return test::ServerProcess(std::move(launch));
+  return launch;
+}
+
+inline test::ServerProcess start_server(ServerKind kind, std::vector<std::string> extra_args = {}) {
+  return test::ServerProcess(server_launch(kind, std::move(extra_args)));
 }
 
 inline std::string url_of(int port) {
