@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   pub_cmd->add_option("data", pub.data, "Message data; read from standard input when absent");
   pub_cmd->add_option("--count", pub.count, "Publish the message this many times")
       ->check(CLI::PositiveNumber);
-  pub_cmd->add_option("-H,--header", pub.headers, "Header KEY:VALUE (repeatable)");
+  pub_cmd->add_option("-H,--header", pub.headers, "Header KEY:VALUE (repeatable)")->allow_extra_args(false);
   pub_cmd->add_option("--reply", pub.reply, "Reply subject");
 
   SubArgs sub;
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   req_cmd->add_option("subject", req.subject, "Subject")->required();
   req_cmd->add_option("data", req.data, "Request data")->required();
   req_cmd->add_option("--timeout", req_timeout, "How long to wait for the reply (e.g. 2s, 500ms)");
-  req_cmd->add_option("-H,--header", req.headers, "Header KEY:VALUE (repeatable)");
+  req_cmd->add_option("-H,--header", req.headers, "Header KEY:VALUE (repeatable)")->allow_extra_args(false);
 
   ReplyArgs reply;
   CLI::App* reply_cmd = app.add_subcommand("reply", "Answer requests with a fixed response");
