@@ -126,7 +126,8 @@ TEST_CASE("credential flags") {
   CHECK(early_exit({"--user", "u", "--auth", "t"}).text == "ternd: Cannot have a user/pass and token\n");
 }
 
-TEST_CASE("-h, -v and bad flags") {
+// A test name must not start with "-": ctest passes it to the test binary as an argument.
+TEST_CASE("help, version and bad flags") {
   const EarlyExit help = early_exit({"-h"});
   CHECK(help.exit_code == 0);
   CHECK(help.stream == EarlyExit::Stream::kStdout);
