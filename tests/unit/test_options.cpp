@@ -168,7 +168,7 @@ TEST_CASE("monitoring is refused clearly until it exists") {
   CHECK(exit.text.find("not supported by ternd yet") != std::string::npos);
 }
 
-TEST_CASE("-t checks the configuration file") {
+TEST_CASE("the check flag (-t) checks the configuration file") {
   const std::string good = write_config("port: 4333\n");
   const EarlyExit valid = early_exit({"-t", "-c", good.c_str()});
   CHECK(valid.exit_code == 0);
