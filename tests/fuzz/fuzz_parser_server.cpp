@@ -1,0 +1,6 @@
+// libFuzzer target: the parser reading the ops a server sends (the client side). See parser_fuzz.h.
+#include "tests/fuzz/parser_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return tern::fuzz::fuzz_parser(tern::protocol::Direction::kFromServer, data, size);
+}
