@@ -222,7 +222,10 @@ ParseStatus Parser::next(Op& op) {
           pos_ = end_;
           std::size_t held = arg_buf_.size();
           if (std::memchr(arg_buf_.data(), '\r', held) != nullptr) --held;
-          if (held > limits_.max_control_line) return fail(ParseError::kMaxControlLineExceeded, nullptr);
+          if (held > limits_.max_control_line) {
+            error_size_ = static_cast<std::int64_t>(held);
+            return fail(ParseError::kMaxControlLineExceeded, nullptr);
+          }
           return ParseStatus::kNeedMore;
         }
         std::string_view line;
@@ -340,7 +343,11 @@ ParseStatus Parser::finish_arg_line(Op& op, std::string_view line) {
   if (!line.empty() && (line.back() == '\r' || std::memchr(line.data(), '\r', line.size()) != nullptr)) {
     line.remove_suffix(1);
   }
-  if (line.size() > limits_.max_control_line) return fail(ParseError::kMaxControlLineExceeded, nullptr);
+  if (line.size() > limits_.max_control_line) {
+    error_size_ = static_cast<std::int64_t>(line.size());
+    return fail(ParseError::kMaxControlLineExceeded, nullptr);
+  }
+  if (kind_ == OpKind::kHpub && !headers_allowed_) return fail(ParseError::kHeadersNotSupported, nullptr);
 
   op = Op{};
   op.kind = kind_;
@@ -364,6 +371,7 @@ ParseStatus Parser::finish_arg_line(Op& op, std::string_view line) {
   }
 
   if (limits_.max_payload > 0 && op.total_size > limits_.max_payload) {
+    error_size_ = op.total_size;
     return fail(ParseError::kMaxPayloadExceeded, nullptr);
   }
   const auto need = static_cast<std::size_t>(op.total_size) + 2;

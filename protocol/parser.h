@@ -57,6 +57,7 @@ enum class ParseError : std::uint8_t {
   kMaxPayloadExceeded,      // A declared payload size is larger than max_payload.
   kBadArguments,            // Too many or too few arguments, or a size that is not a number.
   kAuthorizationViolation,  // An op other than CONNECT while require_connect() is set.
+  kHeadersNotSupported,     // HPUB while headers are not allowed (set_headers_allowed(false)).
 };
 
 // The fields an op carries. Only the fields of its kind are set; the others are empty. All views stay
@@ -110,6 +111,14 @@ class Parser {
   // that has yet to authenticate; anything else is kAuthorizationViolation at once, before the rest
   // of the line arrives.
   void set_require_connect(bool required) noexcept { require_connect_ = required; }
+
+  // Whether HPUB is acceptable. nats-server refuses it from a connection that did not declare
+  // headers as soon as its line is parsed, before looking at the sizes or the payload.
+  void set_headers_allowed(bool allowed) noexcept { headers_allowed_ = allowed; }
+
+  // For log lines about kMaxPayloadExceeded and kMaxControlLineExceeded: the declared payload size or
+  // the length of the argument line.
+  std::int64_t error_size() const noexcept { return error_size_; }
   const ParserLimits& limits() const noexcept { return limits_; }
 
   // Bytes the parser holds for an op that straddles chunks (its share of a connection's memory).
@@ -155,6 +164,8 @@ class Parser {
   const char* name_ = nullptr;  // The op name being matched, upper case.
   std::uint8_t name_pos_ = 0;
   bool require_connect_ = false;
+  bool headers_allowed_ = true;
+  std::int64_t error_size_ = 0;
   const char* pos_ = nullptr;  // Next unread byte of the current chunk.
   const char* end_ = nullptr;
   const char* arg_start_ = nullptr;  // Start of the argument line in the chunk, when not in arg_buf_.

@@ -16,6 +16,8 @@ using Clock = std::chrono::steady_clock;
 
 // The first PING goes out soon after connecting, as nats-server's does, then every ping_interval.
 constexpr auto kFirstPingInterval = std::chrono::seconds(2);
+// How old a round-trip measurement may be before a PING is sent even to a busy client.
+constexpr auto kRttRefresh = std::chrono::hours(1);
 // Bytes handed to one write call. Loopback writes of exactly 64 KiB are slow on the kernels we run
 // on; batches of up to two chunks stay clear of that.
 constexpr std::size_t kMaxWriteBatch = 2 * ChunkPool::kChunkCapacity;
@@ -98,10 +100,12 @@ ClientConnection::ClientConnection(Server& server, std::uint64_t cid)
 ClientConnection::~ClientConnection() = default;
 
 int ClientConnection::accept_from(uv_stream_t* listener) noexcept {
+  // The timer first: it cannot fail, so "the tcp handle is open" implies "the timer is open".
+  uv_timer_init(server_.loop(), &timer_);
+  ++open_handles_;
   int rc = uv_tcp_init(server_.loop(), &tcp_);
   if (rc != 0) return rc;
-  ++open_handles_;
-  uv_timer_init(server_.loop(), &timer_);
+  tcp_open_ = true;
   ++open_handles_;
   rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&tcp_));
   if (rc != 0) return rc;
@@ -133,15 +137,13 @@ void ClientConnection::update_ident() {
 
 void ClientConnection::start() noexcept {
   const auto now = Clock::now();
-  last_in_ = now;
+  last_activity_ = now;
   awaiting_auth_ = server_.auth_required();
   parser_.set_require_connect(awaiting_auth_);
+  parser_.set_headers_allowed(false);
   if (awaiting_auth_) auth_deadline_ = now + server_.options().authorization.timeout;
-  // The first PING is randomised by up to a fifth so that clients connecting together spread out.
-  auto first = std::min<Clock::duration>(kFirstPingInterval, server_.options().ping_interval);
-  const auto jitter_ms = std::chrono::duration_cast<std::chrono::milliseconds>(first).count() / 5;
-  if (jitter_ms > 0) first += std::chrono::milliseconds(server_.random()() % jitter_ms);
-  next_ping_ = now + first;
+  // Until CONNECT, the full interval; CONNECT moves the first PING much closer (finish_connect).
+  next_ping_ = now + server_.options().ping_interval;
 
   send_info();
   uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc, on_read);
@@ -188,7 +190,6 @@ void ClientConnection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_
 
 void ClientConnection::process_input(std::string_view bytes) {
   if (closing_) return;
-  last_in_ = Clock::now();
   parser_.feed(bytes);
   protocol::Op op;
   for (;;) {
@@ -210,19 +211,33 @@ void ClientConnection::process_input(std::string_view bytes) {
 
 void ClientConnection::process_parse_error() {
   switch (parser_.error()) {
-    case protocol::ParseError::kUnknownOperation:
+    case protocol::ParseError::kUnknownOperation: {
       send_err("Unknown Protocol Operation");
-      server_.log().client_error(
-          ident_, "Client parser ERROR, proto='" + std::string(parser_.error_snippet()) + "...'");
+      // The snippet is quoted, so that a client cannot forge log lines with its bytes.
+      std::string text = "Client parser ERROR: proto='";
+      append_go_quoted(text, parser_.error_snippet());
+      text += "...'";
+      server_.log().client_error(ident_, text);
       close(CloseReason::kParseError);
       break;
+    }
     case protocol::ParseError::kMaxControlLineExceeded:
       send_err("maximum control line exceeded");
+      server_.log().client_error(ident_, "maximum control line exceeded: max_control_line " +
+                                             std::to_string(parser_.limits().max_control_line) +
+                                             ", Buffer len " + std::to_string(parser_.error_size()));
       close(CloseReason::kMaxControlLineExceeded);
       break;
     case protocol::ParseError::kMaxPayloadExceeded:
       send_err("Maximum Payload Violation");
+      server_.log().client_error(ident_, "maximum payload exceeded: " + std::to_string(parser_.error_size()) +
+                                             " vs " + std::to_string(parser_.limits().max_payload));
       close(CloseReason::kMaxPayloadExceeded);
+      break;
+    case protocol::ParseError::kHeadersNotSupported:
+      // Closed without an -ERR, as nats-server does.
+      server_.log().client_error(ident_, "message headers not supported");
+      close(CloseReason::kProtocolViolation);
       break;
     case protocol::ParseError::kBadArguments: {
       // nats-server closes on malformed arguments without an -ERR, and logs why.
@@ -265,12 +280,8 @@ void ClientConnection::process_op(const protocol::Op& op) {
       process_pub(op);
       break;
     case OpKind::kHpub:
+      // The parser refuses HPUB on a connection without headers (set_headers_allowed).
       if (log.trace_enabled()) log.trace_in(ident_, "HPUB", op.arg);
-      if (!headers_) {
-        log.client_error(ident_, "message headers not supported");
-        close(CloseReason::kProtocolViolation);
-        return;
-      }
       process_pub(op);
       break;
     case OpKind::kSub:
@@ -358,6 +369,7 @@ void ClientConnection::finish_connect() {
     return;
   }
   headers_ = connect_.headers && !server_.options().no_header_support;
+  parser_.set_headers_allowed(headers_);
   if (connect_.no_responders && !headers_) {
     send_err("no responders requires headers support");
     log.client_error(ident_, "no responders requires headers support");
@@ -365,8 +377,15 @@ void ClientConnection::finish_connect() {
     return;
   }
   if (connect_.verbose) queue_outbound(protocol::kOkFrame);
-  // nats-server restarts its ping schedule at CONNECT.
-  next_ping_ = Clock::now() + std::min<Clock::duration>(kFirstPingInterval, server_.options().ping_interval);
+  // nats-server takes CONNECT as the first round-trip measurement and restarts its ping schedule:
+  // the first PING comes soon, randomised by up to a fifth so that clients connecting together
+  // spread out.
+  const auto now = Clock::now();
+  rtt_measured_at_ = now;
+  auto first = std::min<Clock::duration>(kFirstPingInterval, server_.options().ping_interval);
+  const auto jitter_ms = std::chrono::duration_cast<std::chrono::milliseconds>(first).count() / 5;
+  if (jitter_ms > 0) first += std::chrono::milliseconds(server_.random()() % jitter_ms);
+  next_ping_ = now + first;
   arm_timer();
 }
 
@@ -432,6 +451,7 @@ bool ClientConnection::check_credentials(const protocol::ConnectOptions& connect
 }
 
 void ClientConnection::process_pub(const protocol::Op& op) {
+  last_activity_ = Clock::now();
   if (server_.log().trace_enabled()) server_.log().trace_in_payload(ident_, op.payload);
   ++in_msgs_;
   in_bytes_ += op.payload.size();
@@ -447,6 +467,7 @@ void ClientConnection::process_pub(const protocol::Op& op) {
 }
 
 void ClientConnection::process_sub(const protocol::Op& op) {
+  last_activity_ = Clock::now();
   const std::string sid(op.sid);
   // The limit is checked before the duplicate sid, as in nats-server.
   const auto max_subs = server_.options().max_subscriptions;
@@ -470,8 +491,16 @@ void ClientConnection::process_sub(const protocol::Op& op) {
   sub->subject.assign(op.subject);
   sub->queue.assign(op.queue);
   sub->sid = sid;
-  server_.sublist().insert(sub.get());
-  subs_.emplace(sid, std::move(sub));
+  Subscription* added = sub.get();
+  // Recorded before it enters the index, so that a failure in between never leaves the index pointing
+  // at a subscription nobody owns.
+  const auto [it, inserted] = subs_.emplace(sid, std::move(sub));
+  try {
+    server_.sublist().insert(added);
+  } catch (...) {
+    subs_.erase(it);
+    throw;
+  }
   if (connect_.verbose) queue_outbound(protocol::kOkFrame);
 }
 
@@ -498,19 +527,20 @@ void ClientConnection::remove_subscription(Subscription* sub) noexcept {
 }
 
 void ClientConnection::process_ping() {
+  last_activity_ = Clock::now();
   queue_outbound(protocol::kPongFrame);
   server_.log().trace_out(ident_, "PONG");
 }
 
 void ClientConnection::process_pong() {
   pings_out_ = 0;
-  rtt_measured_ = true;
+  rtt_measured_at_ = Clock::now();
 }
 
 void ClientConnection::send_no_responders(std::string_view reply) {
-  // The status goes to the publisher's own subscription that the reply subject reaches.
+  // The status goes to the publisher's own plain subscription that the reply subject reaches.
   for (const auto& [sid, sub] : subs_) {
-    if (!protocol::subject_matches(sub->subject, reply)) continue;
+    if (!sub->queue.empty() || !protocol::subject_matches(sub->subject, reply)) continue;
     std::string frame = "HMSG ";
     frame.append(reply).append(" ").append(sid).append(" 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
     queue_outbound(frame);
@@ -612,6 +642,12 @@ void ClientConnection::on_write(uv_write_t* req, int status) noexcept {
     return;
   }
   conn->out_.consume(written);
+  // A closing connection sends nothing more; its handles may be closing right now, and the server
+  // deletes it once they are closed, so it must not go back on the flush list.
+  if (conn->closing_) {
+    conn->out_.clear();
+    return;
+  }
   if (!conn->out_.empty() && !conn->in_flush_list) conn->server_.schedule_flush(conn);
 }
 
@@ -642,8 +678,12 @@ void ClientConnection::on_timer_fired() noexcept {
     const auto interval = server_.options().ping_interval;
     // Recent traffic from the client proves it alive; a PING is still sent until one round trip has
     // been measured, as nats-server does.
-    if (rtt_measured_ && now - last_in_ < interval) {
-      server_.log().debug(ident_ + " - Delaying PING due to client activity");
+    // Recent traffic from the client proves it alive, once a round trip is known (CONNECT counts as
+    // one) and is less than an hour old; otherwise the PING goes out regardless, as in nats-server.
+    const bool need_rtt = rtt_measured_at_ == Clock::time_point{} || now - rtt_measured_at_ > kRttRefresh;
+    if (!need_rtt && now - last_activity_ < interval) {
+      if (server_.log().debug_enabled())
+        server_.log().debug(ident_ + " - Delaying PING due to client activity");
     } else if (pings_out_ + 1 > server_.options().ping_max) {
       send_err("Stale Connection");
       server_.log().client_debug(ident_, "Stale Client Connection - Closing");
@@ -666,7 +706,7 @@ void ClientConnection::close(CloseReason reason) noexcept {
   if (closing_) return;
   closing_ = true;
   close_reason_ = reason;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  if (tcp_open_) uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
   // No message may reach this connection from now on.
   for (auto& [sid, sub] : subs_)
     server_.sublist().remove(sub.get());
@@ -690,7 +730,7 @@ void ClientConnection::close_handles() noexcept {
   handles_closing_ = true;
   uv_timer_stop(&timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_close);
-  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
+  if (tcp_open_) uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
 }
 
 void ClientConnection::on_close(uv_handle_t* handle) noexcept {

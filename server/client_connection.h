@@ -139,6 +139,7 @@ class ClientConnection {
   uv_write_t write_req_{};
   // libuv handles and requests that still point at this object; it is deleted when the count ends.
   int open_handles_ = 0;
+  bool tcp_open_ = false;
 
   // A bcrypt check runs on libuv's thread pool: it takes tens of milliseconds, which would stall every
   // client if it ran on the loop. Reading pauses meanwhile, and the rest of the read that carried
@@ -167,8 +168,10 @@ class ClientConnection {
 
   // Keep-alive: PINGs sent and not answered, and when the client last sent anything.
   int pings_out_ = 0;
-  bool rtt_measured_ = false;
-  std::chrono::steady_clock::time_point last_in_{};
+  // When a round trip was last measured (CONNECT or PONG); the epoch while none was.
+  std::chrono::steady_clock::time_point rtt_measured_at_{};
+  // The client's last PUB, SUB or PING, which postpone the server's PING like nats-server's.
+  std::chrono::steady_clock::time_point last_activity_{};
   std::chrono::steady_clock::time_point ping_sent_at_{};
   std::chrono::steady_clock::time_point next_ping_{};
   std::chrono::steady_clock::time_point auth_deadline_{};

@@ -88,9 +88,15 @@ std::string Server::start() {
   protocol::append_info(line, info);
   info_prefix_ = line.substr(0, line.size() - std::string_view("} \r\n").size());
 
+  // The end-of-turn work runs after the I/O callbacks (check) and again before the loop waits
+  // (prepare), so that what timers and deferred write callbacks queue goes out without waiting for
+  // the next wake-up.
   uv_check_init(&loop_, &check_);
   check_.data = this;
   uv_check_start(&check_, on_check);
+  uv_prepare_init(&loop_, &prepare_);
+  prepare_.data = this;
+  uv_prepare_start(&prepare_, on_prepare);
   uv_timer_init(&loop_, &housekeeping_);
   housekeeping_.data = this;
   const auto tick = static_cast<std::uint64_t>(kHousekeepingInterval.count());
@@ -144,9 +150,21 @@ void Server::write_ports_file() {
   {
     std::ofstream file(tmp, std::ios::trunc);
     file << "{\"nats\":[\"nats://" << host << ":" << bound_port_ << "\"]}";
+    if (!file) {
+      // nats-server logs this and keeps running; so does ternd.
+      log_.error("Error writing ports file (" + ports_file_ + "): cannot write " + tmp);
+      ports_file_.clear();
+      return;
+    }
   }
   // Renamed into place so that a reader never sees a half-written file.
-  std::filesystem::rename(tmp, ports_file_);
+  std::error_code error;
+  std::filesystem::rename(tmp, ports_file_, error);
+  if (error) {
+    log_.error("Error writing ports file (" + ports_file_ + "): " + error.message());
+    std::filesystem::remove(tmp, error);
+    ports_file_.clear();
+  }
 }
 
 void Server::remove_files() noexcept {
@@ -173,6 +191,7 @@ void Server::shutdown() noexcept {
   }
   end_of_turn();
   uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&housekeeping_), nullptr);
 }
 
@@ -235,10 +254,17 @@ void Server::retire(std::unique_ptr<Subscription> sub) noexcept {
 
 void Server::forget(ClientConnection* conn) noexcept {
   connections_.erase(conn);
+  // A connection is never flushed after its close has begun; this keeps a deleted one off the list
+  // even if that rule is broken.
+  if (conn->in_flush_list) std::erase(flush_list_, conn);
 }
 
 void Server::on_check(uv_check_t* check) noexcept {
   static_cast<Server*>(check->data)->end_of_turn();
+}
+
+void Server::on_prepare(uv_prepare_t* prepare) noexcept {
+  static_cast<Server*>(prepare->data)->end_of_turn();
 }
 
 void Server::end_of_turn() noexcept {

@@ -75,6 +75,7 @@ class Server {
  private:
   static void on_connection(uv_stream_t* listener, int status) noexcept;
   static void on_check(uv_check_t* check) noexcept;
+  static void on_prepare(uv_prepare_t* prepare) noexcept;
   static void on_signal(uv_signal_t* signal, int signum) noexcept;
   static void on_housekeeping(uv_timer_t* timer) noexcept;
 
@@ -89,6 +90,7 @@ class Server {
   uv_loop_t loop_{};
   uv_tcp_t listener_{};
   uv_check_t check_{};
+  uv_prepare_t prepare_{};
   uv_timer_t housekeeping_{};
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};

@@ -61,6 +61,8 @@ const char* error_name(ParseError error) {
       return "bad-args";
     case ParseError::kAuthorizationViolation:
       return "auth";
+    case ParseError::kHeadersNotSupported:
+      return "headers";
   }
   return "?";
 }
@@ -275,6 +277,16 @@ TEST_CASE("every error path", "[parser]") {
     parser.feed("PING\r\n");
     CHECK(parser.next(op) == ParseStatus::kOp);
   }
+}
+
+TEST_CASE("HPUB is refused at its line when headers are not allowed", "[parser]") {
+  Parser parser(Direction::kFromClient);
+  parser.set_headers_allowed(false);
+  Op op;
+  parser.feed("PUB a 1\r\nx\r\nHPUB foo 22 2000000\r\n");
+  CHECK(parser.next(op) == ParseStatus::kOp);
+  CHECK(parser.next(op) == ParseStatus::kError);
+  CHECK(parser.error() == ParseError::kHeadersNotSupported);
 }
 
 TEST_CASE("require_connect refuses any first byte but C", "[parser]") {
