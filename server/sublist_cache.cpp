@@ -72,9 +72,17 @@ void MatchCache::update_matching(std::string_view pattern, Subscription* sub, Ch
 }
 
 // A result that only the cache holds is edited in place. One that a caller also holds is immutable, so
-// the entry is dropped and the next match rebuilds it.
+// the entry is dropped and the next match rebuilds it. A large result is dropped rather than searched
+// for a leaving member: a client that ends many subscriptions on one subject would otherwise cost
+// O(n) per removal, O(n^2) in all.
 void MatchCache::update(Entry& entry, Subscription* sub, Change change) {
-  if (entry.result->refs != 1) {
+  constexpr std::size_t kEditInPlaceLimit = 64;
+  const MatchResult& result = entry.result->result;
+  std::size_t members = result.plain.size();
+  for (const QueueGroupMatch& group : result.queues)
+    members += group.members.size();
+  const bool large = members > kEditInPlaceLimit;
+  if (entry.result->refs != 1 || (change == Change::kRemoved && large)) {
     drop(entry);
     return;
   }

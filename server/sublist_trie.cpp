@@ -176,6 +176,27 @@ void Node::erase_child(Node* child) {
   }
 }
 
+namespace {
+
+// Appends `sub` to `list`, noting its position in it.
+void push_indexed(std::vector<Subscription*>& list, Subscription* sub) {
+  sub->index_position = static_cast<std::uint32_t>(list.size());
+  list.push_back(sub);
+}
+
+// Removes `sub` from `list` in O(1) by its noted position, moving the last member into its place.
+bool erase_indexed(std::vector<Subscription*>& list, const Subscription* sub) noexcept {
+  const std::size_t position = sub->index_position;
+  if (position >= list.size() || list[position] != sub) return false;
+  Subscription* last = list.back();
+  list[position] = last;
+  last->index_position = static_cast<std::uint32_t>(position);
+  list.pop_back();
+  return true;
+}
+
+}  // namespace
+
 void Node::add(Subscription* sub) {
   static_assert(alignof(Subscription) > kSetTag, "the low bit of a Subscription* must be free for the tag");
   if (subscriptions_ == 0 && sub->queue.empty()) {
@@ -185,22 +206,21 @@ void Node::add(Subscription* sub) {
   SubscriptionSet* subs = set();
   if (subs == nullptr) {
     subs = new SubscriptionSet;
-    if (subscriptions_ != 0) subs->plain.push_back(reinterpret_cast<Subscription*>(subscriptions_));
+    if (subscriptions_ != 0) push_indexed(subs->plain, reinterpret_cast<Subscription*>(subscriptions_));
     subscriptions_ = reinterpret_cast<std::uintptr_t>(subs) | kSetTag;
   }
   if (sub->queue.empty()) {
-    assert(std::find(subs->plain.begin(), subs->plain.end(), sub) == subs->plain.end());
-    subs->plain.push_back(sub);
+    push_indexed(subs->plain, sub);
     return;
   }
   for (std::vector<Subscription*>& group : subs->queues) {
     if (group.front()->queue == sub->queue) {
-      assert(std::find(group.begin(), group.end(), sub) == group.end());
-      group.push_back(sub);
+      push_indexed(group, sub);
       return;
     }
   }
-  subs->queues.push_back({sub});
+  subs->queues.emplace_back();
+  push_indexed(subs->queues.back(), sub);
 }
 
 bool Node::remove(const Subscription* sub) noexcept {
@@ -212,11 +232,11 @@ bool Node::remove(const Subscription* sub) noexcept {
   }
   bool removed = false;
   if (sub->queue.empty()) {
-    removed = erase_unordered(subs->plain, sub);
+    removed = erase_indexed(subs->plain, sub);
   } else {
     for (std::vector<Subscription*>& group : subs->queues) {
       if (group.front()->queue != sub->queue) continue;
-      removed = erase_unordered(group, sub);
+      removed = erase_indexed(group, sub);
       if (group.empty()) {
         if (&group != &subs->queues.back()) group = std::move(subs->queues.back());
         subs->queues.pop_back();

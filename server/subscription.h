@@ -16,6 +16,9 @@ struct Subscription {
   std::string sid;                     // The client's subscription id, echoed in MSG frames.
   std::uint64_t max_msgs = 0;          // Deliveries after which it ends; 0 means no limit.
   std::uint64_t delivered = 0;         // Messages delivered so far.
+  // The subject index's bookkeeping: this subscription's position in its node's list, so that removing
+  // it costs O(1) however many subscriptions share its subject.
+  std::uint32_t index_position = 0;
 };
 
 }  // namespace tern::server
