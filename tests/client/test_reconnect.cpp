@@ -177,6 +177,21 @@ TERN_CLIENT_TEST(authorization, "[client][connect]") {
   options.password = "secret";
   auto from_options = Client::connect(options);
   REQUIRE(from_options);
+
+  // The server's -ERR line reaches the async error callback with its text.
+  std::mutex mu;
+  std::string error_text;
+  std::error_code error_code;
+  options.password = "wrong";
+  options.events.on_error = [&](std::error_code code, std::string_view text) {
+    std::lock_guard lock(mu);
+    error_code = code;
+    error_text = text;
+  };
+  CHECK(Client::connect(options).error() == Errc::kAuthorizationViolation);
+  std::lock_guard lock(mu);
+  CHECK(error_code == Errc::kAuthorizationViolation);
+  CHECK(error_text == "Authorization Violation");
 }
 
 TERN_CLIENT_TEST(token_authorization, "[client][connect]") {
