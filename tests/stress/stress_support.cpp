@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -148,6 +149,91 @@ bool parse_sequenced_payload(std::string_view payload, std::size_t& publisher, s
   if (end == publisher_text.c_str() || *end != '\0') return false;
   sequence = std::strtoull(sequence_text.c_str(), &end, 10);
   return end != sequence_text.c_str() && *end == '\0';
+}
+
+test::ServerLaunch ternd_launch(std::string config_text) {
+  test::ServerLaunch launch;
+  launch.executable = TERN_TERND_PATH;
+  launch.config_text = std::move(config_text);
+  return launch;
+}
+
+std::unique_ptr<test::ServerProcess> start_ternd_with_fd_limit(std::size_t soft_limit) {
+  raise_fd_limit(4096);
+  const std::size_t previous = set_soft_fd_limit(soft_limit);
+  try {
+    auto server = std::make_unique<test::ServerProcess>(ternd_launch());
+    set_soft_fd_limit(previous);
+    return server;
+  } catch (...) {
+    set_soft_fd_limit(previous);
+    throw;
+  }
+}
+
+void SequenceTracker::on_body(std::string_view body) {
+  std::size_t publisher = 0;
+  std::uint64_t sequence = 0;
+  if (!parse_sequenced_payload(body, publisher, sequence) || publisher >= next.size()) {
+    ++malformed;
+    return;
+  }
+  if (sequence != next[publisher]) ++out_of_order;
+  next[publisher] = sequence + 1;
+  ++received;
+}
+
+std::uint64_t SequenceTracker::min_next() const {
+  std::uint64_t least = UINT64_MAX;
+  for (auto n : next)
+    least = std::min(least, n);
+  return least;
+}
+
+std::string_view message_body(const protocol::Op& op) {
+  return op.header_size > 0 ? op.payload.substr(static_cast<std::size_t>(op.header_size)) : op.payload;
+}
+
+void track_messages(Connection& connection, SequenceTracker& tracker) {
+  connection.on_op = [&tracker](Connection&, const protocol::Op& op) { tracker.on_body(message_body(op)); };
+}
+
+bool run_flood(Loop& loop, const Flood& flood, Millis timeout, const std::function<void()>& on_poll) {
+  const auto deadline = Clock::now() + timeout;
+  std::vector<std::uint64_t> sent(flood.publishers.size(), 0);
+  const std::string header = "NATS/1.0\r\nStress: yes\r\n\r\n";
+  auto everything_arrived = [&] {
+    for (const auto* reader : flood.readers)
+      if (reader->min_next() < flood.messages_per_publisher) return false;
+    return true;
+  };
+  std::string frames;
+  while (!everything_arrived()) {
+    if (Clock::now() >= deadline) return false;
+    for (std::size_t p = 0; p < flood.publishers.size(); ++p) {
+      std::uint64_t allowed = flood.messages_per_publisher;
+      for (const auto* reader : flood.readers)
+        allowed = std::min(allowed, reader->next[p] + flood.window);
+      // Little batches keep every publisher's socket busy without letting one run far ahead.
+      allowed = std::min(allowed, sent[p] + 64);
+      if (sent[p] >= allowed || flood.publishers[p]->unsent_bytes() > 256 * 1024) continue;
+      frames.clear();
+      const bool with_headers = flood.headers && p % 2 == 1;
+      for (; sent[p] < allowed; ++sent[p]) {
+        const std::string body = sequenced_payload(p, sent[p], flood.payload_size);
+        if (with_headers) {
+          frames += "HPUB " + flood.subjects[p] + " " + std::to_string(header.size()) + " " +
+                    std::to_string(header.size() + body.size()) + "\r\n" + header + body + "\r\n";
+        } else {
+          frames += "PUB " + flood.subjects[p] + " " + std::to_string(body.size()) + "\r\n" + body + "\r\n";
+        }
+      }
+      flood.publishers[p]->send(frames);
+    }
+    loop.poll(Millis(1));
+    if (on_poll) on_poll();
+  }
+  return true;
 }
 
 // ---- Connection -----------------------------------------------------------------------------------

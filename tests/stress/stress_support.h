@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "protocol/parser.h"
+#include "tests/support/server_process.h"
 
 namespace tern::stress {
 
@@ -52,7 +53,48 @@ std::string sequenced_payload(std::size_t publisher, std::uint64_t sequence, std
 // The publisher and sequence number of such a payload; false when it is not one.
 bool parse_sequenced_payload(std::string_view payload, std::size_t& publisher, std::uint64_t& sequence);
 
+// ternd on a random port, optionally with a configuration file.
+test::ServerLaunch ternd_launch(std::string config_text = {});
+// Starts ternd with a soft RLIMIT_NOFILE of `soft_limit` (this process's own limit is restored after).
+std::unique_ptr<test::ServerProcess> start_ternd_with_fd_limit(std::size_t soft_limit);
+
+// What one subscriber received from a set of publishers that number their messages from 0.
+struct SequenceTracker {
+  explicit SequenceTracker(std::size_t publishers) : next(publishers, 0) {}
+  // The body of a MSG or HMSG (without headers).
+  void on_body(std::string_view body);
+  std::uint64_t min_next() const;
+
+  std::vector<std::uint64_t> next;  // Per publisher: the sequence number expected next.
+  std::uint64_t received = 0;
+  std::uint64_t out_of_order = 0;  // Gaps, duplicates or reordering.
+  std::uint64_t malformed = 0;
+};
+
+// The body of a MSG or HMSG op: its payload without the headers.
+std::string_view message_body(const protocol::Op& op);
+
 class Loop;
+class Connection;
+
+// Routes the MSG and HMSG ops of `connection` to `tracker`.
+void track_messages(Connection& connection, SequenceTracker& tracker);
+
+// Publishers each sending numbered messages to their subject, as fast as the slowest of `readers` keeps
+// up: a publisher stays at most `window` messages ahead of every reader, so that no reader that keeps
+// reading is ever a slow consumer. Odd publishers send HPUB with a header when `headers` is set.
+struct Flood {
+  std::vector<Connection*> publishers;
+  std::vector<std::string> subjects;  // One per publisher.
+  std::vector<const SequenceTracker*> readers;
+  std::uint64_t messages_per_publisher = 0;
+  std::size_t payload_size = 64;
+  std::uint64_t window = 256;
+  bool headers = false;
+};
+// Runs the flood until every reader has everything (true) or the timeout passes (false). `on_poll` runs
+// after every poll, e.g. to sample the server's memory.
+bool run_flood(Loop& loop, const Flood& flood, Millis timeout, const std::function<void()>& on_poll = {});
 
 // One client connection in a Loop. PINGs from the server are answered; every other op goes to on_op.
 class Connection {

@@ -13,7 +13,6 @@
 using tern::stress::Connection;
 using tern::stress::Loop;
 using tern::stress::Millis;
-using tern::test::ServerLaunch;
 using tern::test::ServerProcess;
 
 namespace {
@@ -105,9 +104,7 @@ std::size_t count_no_responders(Loop& loop, int port) {
 TEST_CASE("connection churn leaves no subscription behind and RSS where it was", "[stress][churn]") {
   const std::size_t waves = tern::stress::scaled(60, 4);  // 100 connections each: 6,000 cycles.
   tern::stress::raise_fd_limit(4096);
-  ServerLaunch launch;
-  launch.executable = TERN_TERND_PATH;
-  ServerProcess server(launch);
+  ServerProcess server(tern::stress::ternd_launch());
   std::mt19937 rng(20240601);
   Loop loop;
 

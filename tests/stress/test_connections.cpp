@@ -17,16 +17,10 @@
 using tern::stress::Connection;
 using tern::stress::Loop;
 using tern::stress::Millis;
-using tern::test::ServerLaunch;
+using tern::stress::ternd_launch;
 using tern::test::ServerProcess;
 
 namespace {
-
-ServerLaunch ternd_launch() {
-  ServerLaunch launch;
-  launch.executable = TERN_TERND_PATH;
-  return launch;
-}
 
 // Connects `count` clients in waves (so that the listen backlog never overflows), each greeted with INFO.
 // Returns how many connected and were greeted within the timeout.
@@ -177,20 +171,11 @@ TEST_CASE("five thousand concurrent connections each subscribe and publish, and 
 
 // nats-server (Go) raises its soft RLIMIT_NOFILE to the hard limit at start; a daemon started from a
 // shell with the usual soft limit of 1024 then still holds thousands of clients. ternd keeps the limit it
-// inherits. This case starts both with a soft limit of 256 and connects more clients than that.
+// inherits. This case starts it with a soft limit of 256 and connects more clients than that.
 TEST_CASE("a server started with a low soft descriptor limit still holds more clients than that",
           "[stress][connections][fd-limit][!mayfail]") {
   const std::size_t clients = 600;
-  tern::stress::raise_fd_limit(4096);
-  const std::size_t previous = tern::stress::set_soft_fd_limit(256);
-  std::unique_ptr<ServerProcess> server;
-  try {
-    server = std::make_unique<ServerProcess>(ternd_launch());
-  } catch (...) {
-    tern::stress::set_soft_fd_limit(previous);
-    throw;
-  }
-  tern::stress::set_soft_fd_limit(previous);
+  const auto server = tern::stress::start_ternd_with_fd_limit(256);
   INFO("ternd's open file limit: " << tern::stress::fd_limit_of(server->pid()));
 
   Loop loop;
@@ -201,16 +186,7 @@ TEST_CASE("a server started with a low soft descriptor limit still holds more cl
 TEST_CASE("past its descriptor limit ternd turns clients away without spinning, and recovers",
           "[stress][connections][fd-limit]") {
   const std::size_t soft_limit = 256;
-  tern::stress::raise_fd_limit(4096);
-  const std::size_t previous = tern::stress::set_soft_fd_limit(soft_limit);
-  std::unique_ptr<ServerProcess> server;
-  try {
-    server = std::make_unique<ServerProcess>(ternd_launch());
-  } catch (...) {
-    tern::stress::set_soft_fd_limit(previous);
-    throw;
-  }
-  tern::stress::set_soft_fd_limit(previous);
+  const auto server = tern::stress::start_ternd_with_fd_limit(soft_limit);
   REQUIRE(tern::stress::fd_limit_of(server->pid()) == soft_limit);
 
   // More clients than ternd can hold: the ones past the limit are closed (or never greeted).
