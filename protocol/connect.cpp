@@ -86,8 +86,9 @@ ConnectParseError parse_connect(std::string_view json, ConnectOptions& out) {
   // protocol bytes that follow CONNECT in a read buffer.
   const simdjson::padded_string padded(json);
   // The DOM parser validates the whole text, so trailing garbage after the object is an error, as it
-  // is for nats-server. CONNECT arrives once per connection; a parser per call costs nothing that matters.
-  simdjson::dom::parser parser;
+  // is for nats-server. One parser per thread is reused: its buffers grow to the largest CONNECT seen,
+  // which the control line limit bounds.
+  static thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(padded).get(root) != simdjson::SUCCESS) return ConnectParseError::kMalformed;
   // A JSON null changes nothing, as decoding null into a Go struct does.

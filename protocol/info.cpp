@@ -54,7 +54,8 @@ void append_info(std::string& out, const ServerInfo& info) {
 
 bool parse_info(std::string_view json, ServerInfo& out) {
   const simdjson::padded_string padded(json);
-  simdjson::dom::parser parser;
+  // Reused per thread, like CONNECT's: a client may send INFO lines at will.
+  static thread_local simdjson::dom::parser parser;
   simdjson::dom::object object;
   if (parser.parse(padded).get(object) != simdjson::SUCCESS) return false;
   for (auto [key, value] : object) {

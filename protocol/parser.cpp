@@ -379,7 +379,7 @@ ParseStatus Parser::finish_arg_line(Op& op, std::string_view line) {
     // The common case: the whole payload is in this chunk. Jump over it.
     return finish_payload(op, std::string_view(pos_, need), pos_);
   }
-  begin_straddling_payload(op, line);
+  begin_straddling_payload(line);
   return check_partial_payload_end();
 }
 
@@ -393,14 +393,13 @@ ParseStatus Parser::check_partial_payload_end() {
   return ParseStatus::kNeedMore;
 }
 
-void Parser::begin_straddling_payload(Op& op, std::string_view line) {
+void Parser::begin_straddling_payload(std::string_view line) {
   // The arguments must outlive the chunk: hold the line, and view it again from there.
   if (line.data() != arg_buf_.data()) arg_buf_.assign(line);
   pending_ = Op{};
   pending_.kind = kind_;
   pending_.arg = std::string_view(arg_buf_).substr(0, line.size());
   split_args(pending_, pending_.arg);
-  (void)op;
 
   payload_need_ = pending_.total_size + 2;
   payload_buf_.clear();

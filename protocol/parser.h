@@ -155,7 +155,7 @@ class Parser {
   ParseStatus take_payload(Op& op);
   ParseStatus check_partial_payload_end();
   ParseStatus finish_payload(Op& op, std::string_view payload_with_crlf, const char* at);
-  void begin_straddling_payload(Op& op, std::string_view line);
+  void begin_straddling_payload(std::string_view line);
 
   Direction direction_;
   ParserLimits limits_;

@@ -26,11 +26,19 @@ constexpr std::size_t kMaxWriteBuffers = 64;
 // The CONNECT text for a trace line, with the password and token values masked as nats-server does.
 std::string redact_connect_for_trace(std::string_view json) {
   std::string text(json);
-  for (const char* key : {"\"pass\":", "\"auth_token\":"}) {
+  for (std::string_view key : {std::string_view("\"pass\""), std::string_view("\"auth_token\"")}) {
     const std::size_t at = text.find(key);
     if (at == std::string::npos) continue;
-    std::size_t start = text.find('"', at + std::strlen(key));
-    if (start == std::string::npos) continue;
+    // The key, optional blanks, a colon, optional blanks, then the quoted value.
+    std::size_t i = at + key.size();
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
+      ++i;
+    if (i >= text.size() || text[i] != ':') continue;
+    ++i;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
+      ++i;
+    if (i >= text.size() || text[i] != '"') continue;
+    const std::size_t start = i;
     std::size_t end = start + 1;
     while (end < text.size() && text[end] != '"')
       end += text[end] == '\\' ? 2 : 1;
