@@ -623,7 +623,10 @@ void ClientConnection::flush_outbound() noexcept {
       return;
     }
     out_.consume(static_cast<std::size_t>(written));
-    if (out_.empty()) return;
+    if (out_.empty()) {
+      if (draining_) close(CloseReason::kServerShutdown);
+      return;
+    }
   }
   // The socket is full: hand the rest to libuv, which writes it when the socket drains. The chunks
   // stay put until on_write, and new bytes are appended behind them.
@@ -657,6 +660,7 @@ void ClientConnection::on_write(uv_write_t* req, int status) noexcept {
     return;
   }
   if (!conn->out_.empty() && !conn->in_flush_list) conn->server_.schedule_flush(conn);
+  if (conn->draining_ && conn->out_.empty()) conn->close(CloseReason::kServerShutdown);
 }
 
 // ---- Keep-alive and authentication timeout -----------------------------------------------------
@@ -709,6 +713,23 @@ void ClientConnection::on_timer_fired() noexcept {
 }
 
 // ---- Closing -------------------------------------------------------------------------------------
+
+void ClientConnection::begin_shutdown() noexcept {
+  if (closing_) return;
+  // A client still authenticating has nothing queued worth waiting for.
+  if (auth_work_ != nullptr) {
+    close(CloseReason::kServerShutdown);
+    return;
+  }
+  draining_ = true;
+  if (tcp_open_) uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  uv_timer_stop(&timer_);
+  if (out_.empty() && write_in_flight_ == 0) {
+    close(CloseReason::kServerShutdown);
+  } else if (!in_flush_list) {
+    server_.schedule_flush(this);
+  }
+}
 
 void ClientConnection::close(CloseReason reason) noexcept {
   if (closing_) return;

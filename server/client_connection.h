@@ -85,6 +85,9 @@ class ClientConnection {
   bool write_in_flight() const noexcept { return write_in_flight_ != 0; }
   std::chrono::steady_clock::time_point write_started() const noexcept { return write_started_; }
 
+  // Shutdown: stops reading and closes the connection once what is queued has been written (or when
+  // the server's grace period ends).
+  void begin_shutdown() noexcept;
   // Marks the connection closed and schedules its handles' close. Idempotent.
   void close(CloseReason reason) noexcept;
   // Closes the libuv handles after a last non-blocking write. Called by the server outside any of
@@ -160,6 +163,7 @@ class ClientConnection {
   bool awaiting_auth_ = false;
   bool headers_ = false;
   bool closing_ = false;
+  bool draining_ = false;  // Shutting down: writing out what is queued, then closing.
   bool handles_closing_ = false;
   CloseReason close_reason_ = CloseReason::kClientClosed;
 

@@ -17,6 +17,8 @@ namespace {
 // it, so ternd reports the nats-server release whose behaviour it matches and names itself in "go".
 constexpr std::string_view kCompatibleNatsVersion = "2.9.10";
 constexpr auto kHousekeepingInterval = std::chrono::milliseconds(250);
+// How long shutdown waits for clients to take what is queued for them (at most the write deadline).
+constexpr auto kShutdownGrace = std::chrono::milliseconds(2000);
 
 // A server id in the shape of nats-server's: 'N' and 55 characters of base32.
 std::string make_server_id(std::mt19937_64& random) {
@@ -185,14 +187,33 @@ void Server::shutdown() noexcept {
   shutting_down_ = true;
   log_.info("Initiating Shutdown...");
   if (listening_) uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
-  for (ClientConnection* conn : connections_) {
-    conn->flush_outbound();
-    conn->close(CloseReason::kServerShutdown);
-  }
+  // Every connection stops reading and gets a grace period to take what is queued for it; those still
+  // writing when it ends are closed with their writes cancelled.
+  for (ClientConnection* conn : connections_)
+    conn->begin_shutdown();
+  uv_timer_init(&loop_, &shutdown_timer_);
+  shutdown_timer_.data = this;
+  const auto grace = std::min<std::chrono::milliseconds>(options_.write_deadline, kShutdownGrace);
+  uv_timer_start(&shutdown_timer_, on_shutdown_timer, static_cast<std::uint64_t>(grace.count()), 0);
   end_of_turn();
+  close_server_handles_when_idle();
+}
+
+void Server::on_shutdown_timer(uv_timer_t* timer) noexcept {
+  auto* server = static_cast<Server*>(timer->data);
+  for (ClientConnection* conn : server->connections_)
+    conn->close(CloseReason::kServerShutdown);
+  server->end_of_turn();
+}
+
+void Server::close_server_handles_when_idle() noexcept {
+  // The loop ends once these are closed; they keep flushing until the last connection is gone.
+  if (!shutting_down_ || !connections_.empty() || server_handles_closed_) return;
+  server_handles_closed_ = true;
   uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&housekeeping_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&shutdown_timer_), nullptr);
 }
 
 void Server::on_signal(uv_signal_t* signal, int) noexcept {
@@ -254,6 +275,7 @@ void Server::retire(std::unique_ptr<Subscription> sub) noexcept {
 
 void Server::forget(ClientConnection* conn) noexcept {
   connections_.erase(conn);
+  close_server_handles_when_idle();
   // A connection is never flushed after its close has begun; this keeps a deleted one off the list
   // even if that rule is broken.
   if (conn->in_flush_list) std::erase(flush_list_, conn);

@@ -42,8 +42,9 @@ class Server {
   std::string start();
   // Runs the loop until shutdown() has finished closing everything. Returns the process exit code.
   int run();
-  // Stops accepting, closes every connection after a last flush, and removes the pid and ports
-  // files. Safe to call more than once; called on SIGINT and SIGTERM.
+  // Stops accepting and reading, gives every connection a grace period to take what is queued for it,
+  // closes them, and (when run() returns) removes the pid and ports files. Safe to call more than
+  // once; called on SIGINT and SIGTERM.
   void shutdown() noexcept;
 
   // The port actually bound (differs from the option when it was 0 or -1).
@@ -78,6 +79,8 @@ class Server {
   static void on_prepare(uv_prepare_t* prepare) noexcept;
   static void on_signal(uv_signal_t* signal, int signum) noexcept;
   static void on_housekeeping(uv_timer_t* timer) noexcept;
+  static void on_shutdown_timer(uv_timer_t* timer) noexcept;
+  void close_server_handles_when_idle() noexcept;
 
   void accept_connection() noexcept;
   void end_of_turn() noexcept;
@@ -92,6 +95,8 @@ class Server {
   uv_check_t check_{};
   uv_prepare_t prepare_{};
   uv_timer_t housekeeping_{};
+  uv_timer_t shutdown_timer_{};
+  bool server_handles_closed_ = false;
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
   bool listening_ = false;

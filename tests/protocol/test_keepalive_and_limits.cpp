@@ -227,3 +227,37 @@ TEST_CASE("a bcrypt check runs off the loop, and the ops sent with CONNECT wait 
   CHECK(refused.matched);
   CHECK(wrong.expect_closed(Millis(2000)).closed);
 }
+
+TEST_CASE("SIGTERM lets a subscriber take what is queued for it before closing", "[shutdown]") {
+  ServerProcess server(ternd());
+  const std::size_t kPayload = 1000;
+  const std::size_t kMessages = 20000;  // About 20 MB: far more than the socket buffers hold at once.
+
+  const int subscriber = connect_loopback(server.port());
+  REQUIRE(subscriber >= 0);
+  const std::string subscribe = "CONNECT {\"verbose\":false}\r\nSUB q 1\r\nPING\r\n";
+  REQUIRE(::send(subscriber, subscribe.data(), subscribe.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(subscribe.size()));
+  REQUIRE(read_until_pong(subscriber));
+
+  RawConnection publisher(server.port());
+  publisher.read_info_line();
+  REQUIRE(publisher.send("CONNECT {\"verbose\":false}\r\n"));
+  const std::string frame =
+      "PUB q " + std::to_string(kPayload) + "\r\n" + std::string(kPayload, 'y') + "\r\n";
+  std::string batch;
+  for (int i = 0; i < 100; ++i)
+    batch += frame;
+  for (std::size_t sent = 0; sent < kMessages; sent += 100)
+    REQUIRE(publisher.send(batch));
+  REQUIRE(publisher.send("PING\r\n"));
+  REQUIRE(publisher.expect("PONG\r\n", Millis(10000)).matched);
+
+  // Everything is queued in ternd (or in the socket) before the subscriber reads a byte.
+  REQUIRE(::kill(server.pid(), SIGTERM) == 0);
+  CHECK(count_messages(subscriber, kMessages, Millis(10000)) == kMessages);
+  ::close(subscriber);
+  server.stop();
+  INFO("server log:\n" << server.log_text());
+  CHECK(server.log_text().find("Server Exiting") != std::string::npos);
+}
