@@ -1,0 +1,141 @@
+// tern-bench: a load generator for any server that speaks the NATS client protocol. See
+// docs/benchmarks.md ("Load tool") for what each mode measures and how.
+#include <sched.h>
+#include <sys/prctl.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <map>
+
+#include "bench/tools/bench_options.h"
+#include "bench/tools/bench_runs.h"
+#include "bench/tools/percentile_distribution.h"
+#include "bench/tools/run_report.h"
+
+namespace tern::bench {
+
+namespace {
+
+const std::map<std::string, Mode> kModes = {
+    {"pub", Mode::kPub},     {"sub", Mode::kSub},       {"pubsub", Mode::kPubSub},
+    {"queue", Mode::kQueue}, {"reqrep", Mode::kReqRep}, {"latency", Mode::kLatency},
+    {"subs", Mode::kSubs},   {"conns", Mode::kConns},
+};
+
+void add_options(CLI::App& app, BenchOptions& options) {
+  app.add_option("mode", options.mode, "pub | sub | pubsub | queue | reqrep | latency | subs | conns")
+      ->required()
+      ->transform(CLI::CheckedTransformer(kModes, CLI::ignore_case));
+  app.add_option("-s,--server", options.server_url, "Server URL, nats://host:port")->capture_default_str();
+  app.add_option("--subject", options.subject, "Subject to publish and subscribe on (subs: the prefix)")
+      ->capture_default_str();
+  app.add_option("--msgs", options.msgs, "Messages (or requests) in all, shared among the publishers")
+      ->capture_default_str();
+  app.add_option("--size", options.size, "Payload bytes")->capture_default_str();
+  app.add_option("--pubs", options.pubs, "Publishers (pub, sub, pubsub, queue)")->capture_default_str();
+  app.add_option("--subs", options.subs, "Subscribers (sub, pubsub, queue)")->capture_default_str();
+  app.add_option("--requesters", options.requesters, "Concurrent requesters (reqrep)")->capture_default_str();
+  app.add_option("--responders", options.responders, "Responders in one queue group (reqrep)")
+      ->capture_default_str();
+  app.add_option("--count", options.count, "Subscriptions (subs) or idle connections (conns) to create");
+  app.add_option("--duration", options.duration_seconds, "Upper bound on the measured time, in seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--rate", options.rate,
+                 "latency: target messages per second, latency timed from the scheduled send (0: flat out)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--warmup", options.warmup, "latency: unrecorded round trips first")->capture_default_str();
+  app.add_option("--csv", options.csv_path, "Append per-client rows to this CSV file");
+  app.add_flag("--json", options.json, "Print one JSON object instead of the text report");
+  app.add_option("--histogram", options.histogram_path,
+                 "latency, reqrep: write the percentile distribution here");
+  app.add_option("--plot", options.plot_path, "latency, reqrep: write an SVG plot of the distribution here");
+  app.add_option("--cpu-pin", options.cpu_pin, "Run the tool's threads on this CPU only");
+  app.add_option("--server-pid", options.server_pid,
+                 "Read this process's CPU time and memory from /proc before and after the run");
+  app.add_flag("!--no-progress", options.progress, "No progress line on stderr");
+}
+
+void pin_to_cpu(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0)
+    throw std::runtime_error("cannot pin to CPU " + std::to_string(cpu));
+}
+
+RunReport run(const BenchOptions& options) {
+  switch (options.mode) {
+    case Mode::kLatency:
+      return run_latency(options);
+    case Mode::kReqRep:
+      return run_request_reply(options);
+    case Mode::kSubs:
+    case Mode::kConns:
+      return run_footprint(options);
+    default:
+      return run_throughput(options);
+  }
+}
+
+void write_latency_files(const RunReport& report) {
+  const BenchOptions& options = report.options;
+  if (!report.latency) return;
+  if (!options.histogram_path.empty())
+    write_percentile_file(options.histogram_path, report.latency->histogram);
+  if (!options.plot_path.empty()) {
+    const LatencyHistogram& histogram = report.latency->histogram;
+    char figures[160];
+    std::snprintf(figures, sizeof figures, "p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us",
+                  static_cast<double>(histogram.value_at_percentile(50)) / 1000.0,
+                  static_cast<double>(histogram.value_at_percentile(99)) / 1000.0,
+                  static_cast<double>(histogram.value_at_percentile(99.9)) / 1000.0,
+                  static_cast<double>(histogram.max()) / 1000.0);
+    const std::string title = std::string("tern-bench ") + mode_name(options.mode) + ": " +
+                              report.latency->kind + ", " + std::to_string(options.size) + " B, " +
+                              options.server_url + " (" + figures + ")";
+    write_percentile_plot(options.plot_path, report.latency->histogram, title);
+  }
+}
+
+}  // namespace
+
+const char* mode_name(Mode mode) noexcept {
+  for (const auto& [name, value] : kModes) {
+    if (value == mode) return name.c_str();
+  }
+  return "?";
+}
+
+}  // namespace tern::bench
+
+int main(int argc, char** argv) {
+  using namespace tern::bench;
+  CLI::App app("tern-bench: throughput and latency of a NATS-protocol server");
+  BenchOptions options;
+  add_options(app, options);
+  CLI11_PARSE(app, argc, argv);
+  if ((options.mode == Mode::kSubs || options.mode == Mode::kConns) && options.count == 0) {
+    std::fprintf(stderr, "tern-bench: %s needs --count\n", mode_name(options.mode));
+    return 1;
+  }
+  try {
+    if (options.cpu_pin) pin_to_cpu(*options.cpu_pin);
+    // Latency runs under --rate sleep until each scheduled send; the default timer slack would add up
+    // to 50 us to every one of those sleeps.
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+    const RunReport report = run(options);
+    if (options.json) {
+      print_json_report(report);
+    } else {
+      print_text_report(report);
+    }
+    if (!options.csv_path.empty()) write_csv_report(report, options.csv_path);
+    write_latency_files(report);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "tern-bench: %s\n", error.what());
+    return 1;
+  }
+  return 0;
+}
