@@ -105,9 +105,12 @@ std::string Server::start() {
   uv_timer_start(&housekeeping_, on_housekeeping, tick, tick);
   uv_signal_init(&loop_, &sigint_);
   uv_signal_init(&loop_, &sigterm_);
-  sigint_.data = sigterm_.data = this;
+  uv_signal_init(&loop_, &sigusr1_);
+  sigint_.data = sigterm_.data = sigusr1_.data = this;
   uv_signal_start(&sigint_, on_signal, SIGINT);
   uv_signal_start(&sigterm_, on_signal, SIGTERM);
+  uv_signal_start(&sigusr1_, on_reopen_log_signal, SIGUSR1);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&sigusr1_));
   // The signal handles stay installed until the loop has ended, so that a second SIGTERM during
   // shutdown finds our handler instead of the default one; unreferenced, they do not keep it running.
   uv_unref(reinterpret_cast<uv_handle_t*>(&sigint_));
@@ -214,6 +217,12 @@ void Server::close_server_handles_when_idle() noexcept {
   uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&housekeeping_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&shutdown_timer_), nullptr);
+}
+
+void Server::on_reopen_log_signal(uv_signal_t* signal, int) noexcept {
+  // For log rotation, as nats-server does on SIGUSR1.
+  auto* server = static_cast<Server*>(signal->data);
+  if (auto error = server->log_.reopen()) server->log_.error("Error reopening the log file: " + *error);
 }
 
 void Server::on_signal(uv_signal_t* signal, int) noexcept {

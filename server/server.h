@@ -78,6 +78,7 @@ class Server {
   static void on_check(uv_check_t* check) noexcept;
   static void on_prepare(uv_prepare_t* prepare) noexcept;
   static void on_signal(uv_signal_t* signal, int signum) noexcept;
+  static void on_reopen_log_signal(uv_signal_t* signal, int signum) noexcept;
   static void on_housekeeping(uv_timer_t* timer) noexcept;
   static void on_shutdown_timer(uv_timer_t* timer) noexcept;
   void close_server_handles_when_idle() noexcept;
@@ -99,6 +100,7 @@ class Server {
   bool server_handles_closed_ = false;
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
+  uv_signal_t sigusr1_{};
   bool listening_ = false;
   bool shutting_down_ = false;
   int bound_port_ = 0;
