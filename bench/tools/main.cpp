@@ -23,10 +23,19 @@ const std::map<std::string, Mode> kModes = {
     {"subs", Mode::kSubs},   {"conns", Mode::kConns},
 };
 
-void add_options(CLI::App& app, BenchOptions& options) {
-  app.add_option("mode", options.mode, "pub | sub | pubsub | queue | reqrep | latency | subs | conns")
+// What the command line gives before it becomes BenchOptions.
+struct CommandLineExtras {
+  std::string mode;
+  bool no_progress = false;
+};
+
+void add_options(CLI::App& app, BenchOptions& options, CommandLineExtras& extras) {
+  std::vector<std::string> mode_names;
+  for (const auto& entry : kModes)
+    mode_names.push_back(entry.first);
+  app.add_option("mode", extras.mode, "What to run (docs/benchmarks.md, \"Load tool\")")
       ->required()
-      ->transform(CLI::CheckedTransformer(kModes, CLI::ignore_case));
+      ->check(CLI::IsMember(mode_names));
   app.add_option("-s,--server", options.server_url, "Server URL, nats://host:port")->capture_default_str();
   app.add_option("--subject", options.subject, "Subject to publish and subscribe on (subs: the prefix)")
       ->capture_default_str();
@@ -54,7 +63,7 @@ void add_options(CLI::App& app, BenchOptions& options) {
   app.add_option("--cpu-pin", options.cpu_pin, "Run the tool's threads on this CPU only");
   app.add_option("--server-pid", options.server_pid,
                  "Read this process's CPU time and memory from /proc before and after the run");
-  app.add_flag("!--no-progress", options.progress, "No progress line on stderr");
+  app.add_flag("--no-progress", extras.no_progress, "No progress line on stderr");
 }
 
 void pin_to_cpu(int cpu) {
@@ -114,8 +123,11 @@ int main(int argc, char** argv) {
   using namespace tern::bench;
   CLI::App app("tern-bench: throughput and latency of a NATS-protocol server");
   BenchOptions options;
-  add_options(app, options);
+  CommandLineExtras extras;
+  add_options(app, options, extras);
   CLI11_PARSE(app, argc, argv);
+  options.mode = kModes.at(extras.mode);
+  options.progress = !extras.no_progress;
   if ((options.mode == Mode::kSubs || options.mode == Mode::kConns) && options.count == 0) {
     std::fprintf(stderr, "tern-bench: %s needs --count\n", mode_name(options.mode));
     return 1;
