@@ -97,7 +97,7 @@ void Core::process_err(Transport& transport, std::string_view text) {
   });
   // During the handshake an error ends the attempt; once connected, the server closes the
   // connection itself when the error is fatal, and the read path notices.
-  if (transport.phase != Transport::Phase::kConnected && !transport.closing) fail_attempt(error, message);
+  if (transport.phase != Transport::Phase::kConnected && !transport.closing) fail_attempt(error);
 }
 
 void Core::process_msg(const protocol::Op& op) {

@@ -171,8 +171,7 @@ void Core::on_attempt_timeout() noexcept {
   fail_attempt(make_error_code(Errc::kTimeout));
 }
 
-void Core::fail_attempt(std::error_code error, std::string_view text) {
-  (void)text;
+void Core::fail_attempt(std::error_code error) {
   uv_timer_stop(&attempt_timer_);
   ++attempt_id_;  // A resolution still in flight now belongs to no attempt.
   close_transport({});

@@ -153,7 +153,8 @@ class Core : public std::enable_shared_from_this<Core> {
   // --- I/O thread. ---
   void initialise_handles();
   void start_attempt();
-  void fail_attempt(std::error_code error, std::string_view text = {});
+  // Ends the current connection attempt and moves on: the next server, a backoff wait, or closing.
+  void fail_attempt(std::error_code error);
   void schedule_reconnect();
   void complete_handshake();
   void connection_lost(std::error_code reason);
