@@ -200,6 +200,8 @@ TEST_CASE("the grammar follows nats-server's", "[parser]") {
     CHECK(parse_whole("PUB\r\n") == Events{"ERROR unknown-op"});
     CHECK(parse_whole("UNSUB\r\n") == Events{"ERROR unknown-op"});
     CHECK(parse_whole("SUBfoo 1\r\n") == Events{"ERROR unknown-op"});
+    CHECK(parse_whole(std::string_view("PUB\0foo 1\r\nx\r\n", 15)) == Events{"ERROR unknown-op"});
+    CHECK(parse_whole("pUb foo 1\r\nx\r\n").size() == 1);
   }
   SECTION("a size is one to nine digits") {
     CHECK(parse_whole("PUB foo 000000001\r\nx\r\n").size() == 1);
