@@ -171,6 +171,17 @@ std::unique_ptr<test::ServerProcess> start_ternd_with_fd_limit(std::size_t soft_
   }
 }
 
+std::string stop_and_collect_sanitizer_reports(test::ServerProcess& server) {
+  server.stop();
+  const std::string log = server.log_text();
+  std::string reports;
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"}) {
+    for (auto at = log.find(marker); at != std::string::npos; at = log.find(marker, at + 1))
+      reports.append(log, at, log.find('\n', at) - at).push_back('\n');
+  }
+  return reports;
+}
+
 void SequenceTracker::on_body(std::string_view body) {
   std::size_t publisher = 0;
   std::uint64_t sequence = 0;

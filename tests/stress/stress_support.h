@@ -58,6 +58,10 @@ test::ServerLaunch ternd_launch(std::string config_text = {});
 // Starts ternd with a soft RLIMIT_NOFILE of `soft_limit` (this process's own limit is restored after).
 std::unique_ptr<test::ServerProcess> start_ternd_with_fd_limit(std::size_t soft_limit);
 
+// Stops the server and returns what its log says about memory errors, leaks or undefined behaviour
+// (in sanitizer builds); empty when it says nothing.
+std::string stop_and_collect_sanitizer_reports(test::ServerProcess& server);
+
 // What one subscriber received from a set of publishers that number their messages from 0.
 struct SequenceTracker {
   explicit SequenceTracker(std::size_t publishers) : next(publishers, 0) {}

@@ -135,4 +135,5 @@ TEST_CASE("connection churn leaves no subscription behind and RSS where it was",
                         << final_rss << " KiB, peak " << peak_rss << " KiB");
   // AddressSanitizer's quarantine holds freed memory on purpose; RSS says nothing about leaks there.
   if (!tern::stress::sanitized()) CHECK(final_rss <= baseline_rss + 4096 + baseline_rss / 10);
+  CHECK(tern::stress::stop_and_collect_sanitizer_reports(server).empty());
 }

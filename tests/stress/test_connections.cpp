@@ -167,6 +167,7 @@ TEST_CASE("five thousand concurrent connections each subscribe and publish, and 
   CHECK(complete == clients);
   CHECK(wrong == 0);
   CHECK(still_open == clients);
+  CHECK(tern::stress::stop_and_collect_sanitizer_reports(server).empty());
 }
 
 // nats-server (Go) raises its soft RLIMIT_NOFILE to the hard limit at start; a daemon started from a
@@ -231,4 +232,5 @@ TEST_CASE("past its descriptor limit ternd turns clients away without spinning, 
   loop.run_for(Millis(500));
   Loop later;
   CHECK(connect_clients(later, server->port(), 20, Millis(10000)) == 20);
+  CHECK(tern::stress::stop_and_collect_sanitizer_reports(*server).empty());
 }

@@ -199,4 +199,5 @@ TEST_CASE("garbage and truncated frames from many clients get the reference repl
   }
   CHECK(good_open_at_end == kGood);
   CHECK(server.running());
+  CHECK(tern::stress::stop_and_collect_sanitizer_reports(server).empty());
 }

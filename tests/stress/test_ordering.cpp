@@ -124,4 +124,5 @@ TEST_CASE("per publisher-subscriber pair, sequence numbers arrive in order with 
   }
   for (auto& c : loop.connections())
     CHECK_FALSE(c->closed());
+  CHECK(tern::stress::stop_and_collect_sanitizer_reports(server).empty());
 }

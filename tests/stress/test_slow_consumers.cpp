@@ -105,4 +105,5 @@ TEST_CASE("slow consumers are cut within max_pending and healthy subscribers los
   CHECK(peak_rss <= budget);
   for (Connection* p : flood.publishers)
     CHECK_FALSE(p->closed());
+  CHECK(tern::stress::stop_and_collect_sanitizer_reports(server).empty());
 }
