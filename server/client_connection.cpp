@@ -392,7 +392,7 @@ void ClientConnection::finish_connect() {
   rtt_measured_at_ = now;
   auto first = std::min<Clock::duration>(kFirstPingInterval, server_.options().ping_interval);
   const auto jitter_ms = std::chrono::duration_cast<std::chrono::milliseconds>(first).count() / 5;
-  if (jitter_ms > 0) first += std::chrono::milliseconds(server_.random()() % jitter_ms);
+  if (jitter_ms > 0) first += std::chrono::milliseconds(server_.random().below(static_cast<std::uint64_t>(jitter_ms)));
   next_ping_ = now + first;
   arm_timer();
 }

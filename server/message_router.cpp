@@ -42,12 +42,13 @@ void MessageRouter::route(const protocol::Op& op) {
     const std::size_t n = group.members.size();
     if (n == 0) continue;
     // One member per group, chosen at random; members that cannot take it pass it on to the next.
-    const std::size_t first = static_cast<std::size_t>(server_.random()() % n);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (deliver(*group.members[(first + i) % n], op)) {
+    std::size_t member = static_cast<std::size_t>(server_.random().below(n));
+    for (std::size_t tried = 0; tried < n; ++tried) {
+      if (deliver(*group.members[member], op)) {
         delivered = true;
         break;
       }
+      if (++member == n) member = 0;
     }
   }
 

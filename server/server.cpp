@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "protocol/info.h"
 #include "server/client_connection.h"
@@ -21,7 +22,7 @@ constexpr auto kHousekeepingInterval = std::chrono::milliseconds(250);
 constexpr auto kShutdownGrace = std::chrono::milliseconds(2000);
 
 // A server id in the shape of nats-server's: 'N' and 55 characters of base32.
-std::string make_server_id(std::mt19937_64& random) {
+std::string make_server_id(std::mt19937_64 random) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   std::string id = "N";
   for (int i = 0; i < 55; ++i)
@@ -35,7 +36,7 @@ Server::Server(Options options, Logger& log)
     : options_(std::move(options)),
       log_(log),
       authenticator_(options_.authorization),
-      random_(std::random_device{}()) {
+      random_((static_cast<std::uint64_t>(std::random_device{}()) << 32) | std::random_device{}()) {
   uv_loop_init(&loop_);
   loop_.data = this;
 }
@@ -53,7 +54,7 @@ Server::~Server() {
 }
 
 std::string Server::start() {
-  const std::string server_id = make_server_id(random_);
+  const std::string server_id = make_server_id(std::mt19937_64(std::random_device{}()));
   protocol::ServerInfo info;
   info.server_id = server_id;
   info.server_name = options_.server_name.empty() ? server_id : options_.server_name;

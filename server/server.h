@@ -6,12 +6,12 @@
 #include <uv.h>
 
 #include <cstdint>
-#include <random>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
 #include "server/auth.h"
+#include "server/fast_random.h"
 #include "server/log.h"
 #include "server/options.h"
 #include "server/outbound.h"
@@ -58,7 +58,7 @@ class Server {
   const Authenticator& authenticator() const noexcept { return authenticator_; }
   ChunkPool& chunk_pool() noexcept { return chunk_pool_; }
   ServerStats& stats() noexcept { return stats_; }
-  std::mt19937_64& random() noexcept { return random_; }
+  FastRandom& random() noexcept { return random_; }
   // The loop-wide read buffer. Reads are parsed before the next read can land in it.
   uv_buf_t read_buffer() noexcept { return uv_buf_init(read_slab_, sizeof read_slab_); }
   // The INFO line for a connection: the shared fields, then its client_id and client_ip.
@@ -111,7 +111,7 @@ class Server {
   Sublist sublist_;
   ChunkPool chunk_pool_;
   ServerStats stats_;
-  std::mt19937_64 random_;
+  FastRandom random_;
   // nats-server's first client is cid 4 (its internal clients take 1 to 3); tools and tests that read
   // client ids see the same numbers from ternd.
   std::uint64_t next_cid_ = 4;
