@@ -102,6 +102,7 @@ ClientConnection::ClientConnection(Server& server, std::uint64_t cid)
       out_(server.chunk_pool()) {
   tcp_.data = this;
   timer_.data = this;
+  server_loop_ = server.loop();
   write_req_.data = this;
 }
 
@@ -145,7 +146,7 @@ void ClientConnection::update_ident() {
 
 void ClientConnection::start() noexcept {
   const auto now = Clock::now();
-  last_activity_ = now;
+  last_activity_ms_ = uv_now(server_.loop());
   awaiting_auth_ = server_.auth_required();
   parser_.set_require_connect(awaiting_auth_);
   parser_.set_headers_allowed(false);
@@ -392,7 +393,8 @@ void ClientConnection::finish_connect() {
   rtt_measured_at_ = now;
   auto first = std::min<Clock::duration>(kFirstPingInterval, server_.options().ping_interval);
   const auto jitter_ms = std::chrono::duration_cast<std::chrono::milliseconds>(first).count() / 5;
-  if (jitter_ms > 0) first += std::chrono::milliseconds(server_.random().below(static_cast<std::uint64_t>(jitter_ms)));
+  if (jitter_ms > 0)
+    first += std::chrono::milliseconds(server_.random().below(static_cast<std::uint64_t>(jitter_ms)));
   next_ping_ = now + first;
   arm_timer();
 }
@@ -459,7 +461,7 @@ bool ClientConnection::check_credentials(const protocol::ConnectOptions& connect
 }
 
 void ClientConnection::process_pub(const protocol::Op& op) {
-  last_activity_ = Clock::now();
+  note_activity();
   if (server_.log().trace_enabled()) server_.log().trace_in_payload(ident_, op.payload);
   ++in_msgs_;
   in_bytes_ += op.payload.size();
@@ -475,7 +477,7 @@ void ClientConnection::process_pub(const protocol::Op& op) {
 }
 
 void ClientConnection::process_sub(const protocol::Op& op) {
-  last_activity_ = Clock::now();
+  note_activity();
   const std::string sid(op.sid);
   // The limit is checked before the duplicate sid, as in nats-server.
   const auto max_subs = server_.options().max_subscriptions;
@@ -535,7 +537,7 @@ void ClientConnection::remove_subscription(Subscription* sub) noexcept {
 }
 
 void ClientConnection::process_ping() {
-  last_activity_ = Clock::now();
+  note_activity();
   queue_outbound(protocol::kPongFrame);
   server_.log().trace_out(ident_, "PONG");
 }
@@ -693,7 +695,8 @@ void ClientConnection::on_timer_fired() noexcept {
     // Recent traffic from the client proves it alive, once a round trip is known (CONNECT counts as
     // one) and is less than an hour old; otherwise the PING goes out regardless, as in nats-server.
     const bool need_rtt = rtt_measured_at_ == Clock::time_point{} || now - rtt_measured_at_ > kRttRefresh;
-    if (!need_rtt && now - last_activity_ < interval) {
+    const auto since_activity = std::chrono::milliseconds(uv_now(server_.loop()) - last_activity_ms_);
+    if (!need_rtt && since_activity < interval) {
       if (server_.log().debug_enabled())
         server_.log().debug(ident_ + " - Delaying PING due to client activity");
     } else if (pings_out_ + 1 > server_.options().ping_max) {

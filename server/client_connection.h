@@ -174,8 +174,12 @@ class ClientConnection {
   int pings_out_ = 0;
   // When a round trip was last measured (CONNECT or PONG); the epoch while none was.
   std::chrono::steady_clock::time_point rtt_measured_at_{};
-  // The client's last PUB, SUB or PING, which postpone the server's PING like nats-server's.
-  std::chrono::steady_clock::time_point last_activity_{};
+  // The client's last PUB, SUB or PING (the loop's clock, in ms), which postpone the server's PING
+  // like nats-server's. The loop's cached time, because reading the clock per message cost more than
+  // parsing the message.
+  std::uint64_t last_activity_ms_ = 0;
+  void note_activity() noexcept { last_activity_ms_ = uv_now(server_loop_); }
+  uv_loop_t* server_loop_ = nullptr;
   std::chrono::steady_clock::time_point ping_sent_at_{};
   std::chrono::steady_clock::time_point next_ping_{};
   std::chrono::steady_clock::time_point auth_deadline_{};
