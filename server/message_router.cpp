@@ -10,21 +10,48 @@
 namespace tern::server {
 
 namespace {
+
 bool has_empty_token(std::string_view subject) noexcept {
   if (subject.empty() || subject.front() == '.' || subject.back() == '.') return true;
   return subject.find("..") != std::string_view::npos;
 }
+
+// Equality of two short byte strings, eight bytes at a time and inline: the publisher's cache check
+// runs once per message, and a call to libc's memcmp cost a tenth of a small PUB's whole handling.
+inline bool same_bytes(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  std::size_t n = a.size();
+  while (n >= 8) {
+    std::uint64_t u, v;
+    std::memcpy(&u, x, 8);
+    std::memcpy(&v, y, 8);
+    if (u != v) return false;
+    x += 8, y += 8, n -= 8;
+  }
+  while (n > 0) {
+    if (*x++ != *y++) return false;
+    --n;
+  }
+  return true;
+}
+
 }  // namespace
 
 void MessageRouter::route(const protocol::Op& op) {
   Sublist& sublist = server_.sublist();
   ClientConnection& pub = publisher_;
-  if (pub.last_generation_ != sublist.generation() || pub.last_subject_ != op.subject) {
+  if (pub.last_generation_ != sublist.generation() || !same_bytes(pub.last_subject_, op.subject)) {
     // A subject with an empty token reaches nothing. Wildcard characters in a published subject (which
     // only pedantic connections are told about) are plain tokens, matched like any other.
     pub.last_match_ = has_empty_token(op.subject) ? MatchRef() : sublist.match(op.subject);
     pub.last_subject_.assign(op.subject);
     pub.last_generation_ = sublist.generation();
+  }
+  if (pub.last_match_->empty()) {
+    if (!op.reply.empty() && pub.connect_.no_responders) pub.send_no_responders(op.reply);
+    return;
   }
   // Hold our own reference: a delivery can end subscriptions and so move the generation on.
   const MatchRef match = pub.last_match_;
