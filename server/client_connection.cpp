@@ -478,7 +478,6 @@ void ClientConnection::process_pub(const protocol::Op& op) {
 
 void ClientConnection::process_sub(const protocol::Op& op) {
   note_activity();
-  const std::string sid(op.sid);
   // The limit is checked before the duplicate sid, as in nats-server.
   const auto max_subs = server_.options().max_subscriptions;
   if (max_subs > 0 && static_cast<std::int64_t>(subs_.size()) >= max_subs) {
@@ -486,7 +485,7 @@ void ClientConnection::process_sub(const protocol::Op& op) {
     server_.log().client_error(ident_, "maximum subscriptions exceeded");
     return;
   }
-  if (subs_.contains(sid)) {
+  if (subs_.find(op.sid) != nullptr) {
     // nats-server keeps the first subscription of a sid and ignores the later ones.
     if (connect_.verbose) queue_outbound(protocol::kOkFrame);
     return;
@@ -500,24 +499,22 @@ void ClientConnection::process_sub(const protocol::Op& op) {
   sub->client = this;
   sub->subject.assign(op.subject);
   sub->queue.assign(op.queue);
-  sub->sid = sid;
+  sub->sid.assign(op.sid);
   Subscription* added = sub.get();
   // Recorded before it enters the index, so that a failure in between never leaves the index pointing
   // at a subscription nobody owns.
-  const auto [it, inserted] = subs_.emplace(sid, std::move(sub));
+  subs_.insert(std::move(sub));
   try {
     server_.sublist().insert(added);
   } catch (...) {
-    subs_.erase(it);
+    subs_.release(added);
     throw;
   }
   if (connect_.verbose) queue_outbound(protocol::kOkFrame);
 }
 
 void ClientConnection::process_unsub(const protocol::Op& op) {
-  const auto it = subs_.find(std::string(op.sid));
-  if (it != subs_.end()) {
-    Subscription* sub = it->second.get();
+  if (Subscription* sub = subs_.find(op.sid); sub != nullptr) {
     const std::int64_t max = op.max_msgs.empty() ? -1 : protocol::parse_size(op.max_msgs);
     if (max > 0 && static_cast<std::uint64_t>(max) > sub->delivered) {
       sub->max_msgs = static_cast<std::uint64_t>(max);
@@ -529,11 +526,10 @@ void ClientConnection::process_unsub(const protocol::Op& op) {
 }
 
 void ClientConnection::remove_subscription(Subscription* sub) noexcept {
-  const auto it = subs_.find(sub->sid);
-  if (it == subs_.end() || it->second.get() != sub) return;
+  std::unique_ptr<Subscription> owned = subs_.release(sub);
+  if (owned == nullptr) return;
   server_.sublist().remove(sub);
-  server_.retire(std::move(it->second));
-  subs_.erase(it);
+  server_.retire(std::move(owned));
 }
 
 void ClientConnection::process_ping() {
@@ -549,13 +545,15 @@ void ClientConnection::process_pong() {
 
 void ClientConnection::send_no_responders(std::string_view reply) {
   // The status goes to the publisher's own plain subscription that the reply subject reaches.
-  for (const auto& [sid, sub] : subs_) {
-    if (!sub->queue.empty() || !protocol::subject_matches(sub->subject, reply)) continue;
-    std::string frame = "HMSG ";
-    frame.append(reply).append(" ").append(sid).append(" 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
-    queue_outbound(frame);
-    return;
-  }
+  const Subscription* target = nullptr;
+  subs_.for_each([&](const Subscription& sub) {
+    if (target == nullptr && sub.queue.empty() && protocol::subject_matches(sub.subject, reply))
+      target = &sub;
+  });
+  if (target == nullptr) return;
+  std::string frame = "HMSG ";
+  frame.append(reply).append(" ").append(target->sid).append(" 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
+  queue_outbound(frame);
 }
 
 // ---- Writing -------------------------------------------------------------------------------------
@@ -740,10 +738,14 @@ void ClientConnection::close(CloseReason reason) noexcept {
   close_reason_ = reason;
   if (tcp_open_) uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
   // No message may reach this connection from now on.
-  for (auto& [sid, sub] : subs_)
-    server_.sublist().remove(sub.get());
-  server_.log().client_debug(
-      ident_, std::string("Client connection closed: ") + std::string(close_reason_text(reason)));
+  subs_.for_each([&](Subscription& sub) { server_.sublist().remove(&sub); });
+  // A bcrypt check still waiting for a pool thread is dropped, so that shutdown need not wait for it;
+  // one already running finishes and finds the connection closing.
+  if (auth_work_ != nullptr) uv_cancel(reinterpret_cast<uv_req_t*>(&auth_work_->req));
+  if (server_.log().debug_enabled()) {
+    server_.log().client_debug(
+        ident_, std::string("Client connection closed: ") + std::string(close_reason_text(reason)));
+  }
   server_.schedule_close(this);
 }
 

@@ -20,6 +20,7 @@
 #include "protocol/parser.h"
 #include "server/auth.h"
 #include "server/outbound.h"
+#include "server/sid_table.h"
 #include "server/sublist.h"
 #include "server/subscription.h"
 
@@ -184,7 +185,7 @@ class ClientConnection {
   std::chrono::steady_clock::time_point next_ping_{};
   std::chrono::steady_clock::time_point auth_deadline_{};
 
-  std::unordered_map<std::string, std::unique_ptr<Subscription>> subs_;
+  SidTable subs_;
 
   // The last match this connection published to: a publisher repeating a subject skips the shared
   // index entirely while the index's generation is unchanged.
