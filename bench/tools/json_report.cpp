@@ -116,6 +116,7 @@ void print_json_report(const RunReport& report) {
     protocol::append_json_string(warnings, warning);
   }
   json.raw("warnings", warnings + "]");
+  json.raw("client_failed", report.client_failed ? "true" : "false");
   std::printf("%s\n", json.text().c_str());
   std::fflush(stdout);
 }

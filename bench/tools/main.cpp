@@ -145,6 +145,7 @@ int main(int argc, char** argv) {
     }
     if (!options.csv_path.empty()) write_csv_report(report, options.csv_path);
     write_latency_files(report);
+    if (report.client_failed) return 2;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "tern-bench: %s\n", error.what());
     return 1;

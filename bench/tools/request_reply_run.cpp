@@ -117,6 +117,7 @@ RunReport run_request_reply(const BenchOptions& options) {
   report.latency = std::move(latency);
   report.server = meter.finish(report.messages_for_server_cost());
   report.warnings = control.errors();
+  report.client_failed = !report.warnings.empty();
   if (report.latency->histogram.count() < options.msgs) {
     report.warnings.push_back(std::to_string(report.latency->histogram.count()) + " of " +
                               std::to_string(options.msgs) + " requests were answered before the deadline");

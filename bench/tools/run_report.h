@@ -35,6 +35,9 @@ struct RunReport {
   std::optional<FootprintSummary> footprint;
   std::optional<ServerCost> server;   // Set when --server-pid was given and /proc could be read.
   std::vector<std::string> warnings;  // Short runs, lost messages, closed connections.
+  // A client failed during the run (its error is among the warnings): the figures are incomplete, and
+  // tern-bench exits with status 2 after reporting them.
+  bool client_failed = false;
 
   // The messages the server's CPU time is divided by: requests answered in reqrep mode, else deliveries
   // when there are subscribers, else publishes; and the name of that unit.

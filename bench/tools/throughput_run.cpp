@@ -103,6 +103,7 @@ class ThroughputRun {
     report.subscribers = std::move(subscriber_samples_);
     report.server = meter.finish(report.messages_for_server_cost());
     report.warnings = control_.errors();
+    report.client_failed = !report.warnings.empty();
     add_shortfall_warnings(report);
     return report;
   }
