@@ -8,6 +8,9 @@ namespace tern::protocol {
 
 namespace {
 
+// Parses valid JSON only; parse_connect also accepts what Go's decoder accepts.
+ConnectParseError parse_connect_strict(std::string_view json, ConnectOptions& out);
+
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -79,9 +82,109 @@ bool read_field(std::string_view key, simdjson::dom::element value, ConnectOptio
   return true;
 }
 
+constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD in UTF-8.
+
+int hex_digit(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The code unit of a \uXXXX escape at `at`, or -1 when there is none.
+int escaped_unit(std::string_view text, std::size_t at) noexcept {
+  if (at + 6 > text.size() || text[at] != '\\' || text[at + 1] != 'u') return -1;
+  int unit = 0;
+  for (std::size_t i = at + 2; i < at + 6; ++i) {
+    const int digit = hex_digit(text[i]);
+    if (digit < 0) return -1;
+    unit = unit * 16 + digit;
+  }
+  return unit;
+}
+
+// The length of the valid UTF-8 sequence at `at`, or 0 when the byte there does not start one.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at) noexcept {
+  const auto byte = [&](std::size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u; };
+  const unsigned lead = byte(at);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned low = 0x80, high = 0xBF;  // The range of the second byte, narrower after some leads.
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;   // No overlong forms.
+    if (lead == 0xED) high = 0x9F;  // No UTF-16 surrogates.
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;  // Nothing past U+10FFFF.
+  } else {
+    return 0;
+  }
+  if (byte(at + 1) < low || byte(at + 1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (byte(at + i) < 0x80 || byte(at + i) > 0xBF) return 0;
+  }
+  return length;
+}
+
+// Go's encoding/json, which nats-server uses, decodes strings that are not valid UTF-8 by replacing each
+// bad byte, and each unpaired surrogate escape, with U+FFFD; simdjson rejects them. This rewrites the
+// text the way Go reads it, so that such a CONNECT is accepted as nats-server accepts it.
+std::string replace_invalid_unicode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      const int unit = escaped_unit(text, i);
+      if (unit >= 0xD800 && unit <= 0xDBFF) {
+        const int next = escaped_unit(text, i + 6);
+        if (next >= 0xDC00 && next <= 0xDFFF) {
+          out.append(text.substr(i, 12));
+          i += 12;
+        } else {
+          out.append("\\ufffd");
+          i += 6;
+        }
+      } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+        out.append("\\ufffd");
+        i += 6;
+      } else {
+        // Any other escape, \uXXXX included, is two characters and what follows them.
+        out.append(text.substr(i, 2));
+        i += 2;
+      }
+      continue;
+    }
+    const std::size_t length = utf8_sequence_length(text, i);
+    if (length == 0) {
+      out.append(kReplacementCharacter);
+      ++i;
+    } else {
+      out.append(text.substr(i, length));
+      i += length;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 ConnectParseError parse_connect(std::string_view json, ConnectOptions& out) {
+  const ConnectParseError first = parse_connect_strict(json, out);
+  if (first == ConnectParseError::kNone) return first;
+  // Only a text that held invalid Unicode can read differently after the rewrite.
+  const std::string rewritten = replace_invalid_unicode(json);
+  if (rewritten == json) return first;
+  return parse_connect_strict(rewritten, out);
+}
+
+namespace {
+
+ConnectParseError parse_connect_strict(std::string_view json, ConnectOptions& out) {
   // simdjson reads past the end of its input into the padding; the padding must be ours, never the
   // protocol bytes that follow CONNECT in a read buffer.
   const simdjson::padded_string padded(json);
@@ -100,6 +203,8 @@ ConnectParseError parse_connect(std::string_view json, ConnectOptions& out) {
   }
   return ConnectParseError::kNone;
 }
+
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');

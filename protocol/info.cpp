@@ -58,7 +58,10 @@ bool parse_info(std::string_view json, ServerInfo& out) {
   static thread_local simdjson::dom::parser parser;
   simdjson::dom::object object;
   if (parser.parse(padded).get(object) != simdjson::SUCCESS) return false;
-  for (auto [key, value] : object) {
+  // Plain variables rather than a structured binding: clang before 16 cannot capture those in lambdas.
+  for (auto field : object) {
+    const std::string_view key = field.key;
+    const simdjson::dom::element value = field.value;
     bool ok = true;
     auto text = [&](std::string& target) {
       std::string_view s;
@@ -95,7 +98,7 @@ bool parse_info(std::string_view json, ServerInfo& out) {
     else if (key == "max_payload")
       integer(out.max_payload);
     else if (key == "client_id")
-      integer(out.client_id);
+      ok = value.get_uint64().get(out.client_id) == simdjson::SUCCESS;
     else if (key == "client_ip")
       text(out.client_ip);
     else if (key == "nonce")

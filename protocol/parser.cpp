@@ -22,10 +22,6 @@ inline char to_upper(char c) noexcept {
 inline bool is_blank(char c) noexcept {
   return c == ' ' || c == '\t';
 }
-// nats-server splits arguments on CR and LF as well as on blanks.
-inline bool is_separator(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 // The most arguments any op takes, plus one so that "too many" is seen.
 constexpr std::size_t kMaxArgs = 6;

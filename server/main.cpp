@@ -1,4 +1,6 @@
 // ternd: parses the command line and configuration, then runs the server until SIGINT or SIGTERM.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <variant>
@@ -20,6 +22,12 @@ int main(int argc, char** argv) {
 
   // A peer that closes while we write must not kill the process; the write reports EPIPE instead.
   std::signal(SIGPIPE, SIG_IGN);
+  // Every client is a descriptor: take the whole hard limit, as nats-server (Go) does, rather than the
+  // soft 1024 a shell usually hands down.
+  if (rlimit limit{}; getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
 
   Logger log;
   if (auto error =

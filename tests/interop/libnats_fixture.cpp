@@ -73,9 +73,12 @@ CATCH_REGISTER_LISTENER(ServerLogOnFailure)
 TestServer::TestServer(std::string_view name, const char* executable, std::vector<std::string> extra_args,
                        std::string config_text)
     : name_(name),
-      process_(tern::test::ServerLaunch{executable, with_trace_flag(std::move(extra_args)),
-                                        std::move(config_text), std::chrono::milliseconds(10000),
-                                        std::chrono::milliseconds(5000)}) {
+      process_(tern::test::ServerLaunch{executable,
+                                        with_trace_flag(std::move(extra_args)),
+                                        std::move(config_text),
+                                        std::chrono::milliseconds(10000),
+                                        std::chrono::milliseconds(5000),
+                                        {}}) {
   current_server = this;
 }
 

@@ -158,6 +158,14 @@ test::ServerLaunch ternd_launch(std::string config_text) {
   return launch;
 }
 
+std::unique_ptr<test::ServerProcess> start_ternd_with_hard_fd_limit(std::size_t limit) {
+  // ternd raises its soft limit to the hard one, so a hard limit is the only way to hold it down.
+  test::ServerLaunch launch = ternd_launch();
+  launch.command_prefix = {"/usr/bin/prlimit",
+                           "--nofile=" + std::to_string(limit) + ":" + std::to_string(limit)};
+  return std::make_unique<test::ServerProcess>(launch);
+}
+
 std::unique_ptr<test::ServerProcess> start_ternd_with_fd_limit(std::size_t soft_limit) {
   raise_fd_limit(4096);
   const std::size_t previous = set_soft_fd_limit(soft_limit);

@@ -53,6 +53,9 @@ std::string sequenced_payload(std::size_t publisher, std::uint64_t sequence, std
 // The publisher and sequence number of such a payload; false when it is not one.
 bool parse_sequenced_payload(std::string_view payload, std::size_t& publisher, std::uint64_t& sequence);
 
+// Starts ternd under a hard RLIMIT_NOFILE of `limit` (through prlimit), which it cannot raise.
+std::unique_ptr<test::ServerProcess> start_ternd_with_hard_fd_limit(std::size_t limit);
+
 // ternd on a random port, optionally with a configuration file.
 test::ServerLaunch ternd_launch(std::string config_text = {});
 // Starts ternd with a soft RLIMIT_NOFILE of `soft_limit` (this process's own limit is restored after).

@@ -80,6 +80,7 @@ ServerProcess::ServerProcess(ServerLaunch launch) : launch_(std::move(launch)) {
     args.push_back(config_path.string());
   }
   args.insert(args.end(), launch_.extra_args.begin(), launch_.extra_args.end());
+  args.insert(args.begin(), launch_.command_prefix.begin(), launch_.command_prefix.end());
 
   std::vector<char*> argv;
   for (auto& arg : args)

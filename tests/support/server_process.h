@@ -21,6 +21,9 @@ struct ServerLaunch {
   std::chrono::milliseconds start_timeout{10000};
   // How long SIGTERM is given before SIGKILL.
   std::chrono::milliseconds stop_timeout{5000};
+  // Words run before the executable, e.g. {"/usr/bin/prlimit", "--nofile=256:256"}; the first must be a
+  // path. The wrapper must exec the server in place, so that the pid (and the ports file) is the server's.
+  std::vector<std::string> command_prefix;
 };
 
 // Starts the server on a random port of 127.0.0.1 and learns the port from the ports file the server
