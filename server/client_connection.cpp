@@ -185,6 +185,7 @@ void ClientConnection::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf)
 void ClientConnection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept {
   ClientConnection* conn = owner(stream);
   if (nread > 0) {
+    conn->server_.note_read(static_cast<std::size_t>(nread));
     try {
       conn->process_input(std::string_view(buf->base, static_cast<std::size_t>(nread)));
     } catch (const std::exception& e) {
