@@ -107,6 +107,20 @@ class ClientConnection {
   bool in_flush_list = false;
 
  private:
+  using Clock = std::chrono::steady_clock;
+  // The first PING after CONNECT comes within this, plus up to a fifth, as nats-server's does.
+  static constexpr auto kFirstPingInterval = std::chrono::seconds(2);
+  // Bytes handed to one write call. Loopback writes of exactly 64 KiB are slow on the kernels we run
+  // on; batches of up to two chunks stay clear of that.
+  static constexpr std::size_t kMaxWriteBatch = 2 * ChunkPool::kChunkCapacity;
+  static constexpr std::size_t kMaxWriteBuffers = 64;
+
+  // The connection a libuv handle or request belongs to (its data field).
+  template <typename T>
+  static ClientConnection* owner(T* handle) noexcept {
+    return static_cast<ClientConnection*>(handle->data);
+  }
+
   static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf) noexcept;
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
   static void on_write(uv_write_t* req, int status) noexcept;
