@@ -167,7 +167,7 @@ std::string usage_text() {
 Usage: ternd [options]
 
 Server Options:
-    -a, --addr, --net <host>         Bind to host address (default: 0.0.0.0)
+    -a, --addr, --net <host>         Bind to host address (default: 127.0.0.1; 0.0.0.0 for all)
     -p, --port <port>                Use port for clients (default: 4222, -1 for a random port)
     -n, --name
         --server_name <server_name>  Server name (default: the server id)

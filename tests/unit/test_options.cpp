@@ -59,9 +59,9 @@ std::string apply_text(const std::string& text, Options& options,
 
 }  // namespace
 
-TEST_CASE("defaults are nats-server's") {
+TEST_CASE("defaults are nats-server's, but for the local-only address") {
   const Options o = run_options({});
-  CHECK(o.host == "0.0.0.0");
+  CHECK(o.host == "127.0.0.1");
   CHECK(o.port == 4222);
   CHECK(o.max_payload == 1024 * 1024);
   CHECK(o.max_control_line == 4096);
