@@ -261,3 +261,36 @@ TEST_CASE("SIGTERM lets a subscriber take what is queued for it before closing",
   INFO("server log:\n" << server.log_text());
   CHECK(server.log_text().find("Server Exiting") != std::string::npos);
 }
+
+TEST_CASE("a subscriber whose socket stays full past the write deadline is cut", "[slow-consumer]") {
+  // A budget far larger than the flood, so that only the deadline can act.
+  ServerProcess server(ternd("write_deadline: \"300ms\"\n"));
+  RawConnection stuck(server.port());
+  stuck.read_info_line();
+  REQUIRE(stuck.send("CONNECT {\"verbose\":false}\r\nSUB flood 1\r\nPING\r\n"));
+  REQUIRE(stuck.expect("PONG\r\n", Millis(5000)).matched);
+
+  RawConnection publisher(server.port());
+  publisher.read_info_line();
+  REQUIRE(publisher.send("CONNECT {\"verbose\":false}\r\n"));
+  // 16 MiB: more than the stuck client's socket buffers take, so a write stays pending in ternd.
+  const std::string frame = "PUB flood 4096\r\n" + std::string(4096, 'z') + "\r\n";
+  std::string batch;
+  for (int i = 0; i < 64; ++i)
+    batch += frame;
+  for (int i = 0; i < 64; ++i)
+    REQUIRE(publisher.send(batch));
+  REQUIRE(publisher.send("PING\r\n"));
+  REQUIRE(publisher.expect("PONG\r\n", Millis(10000)).matched);
+
+  // Within a few housekeeping ticks of the deadline, the stuck client is closed.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server.log_text().find("WriteDeadline") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(Millis(50));
+  }
+  INFO("server log:\n" << server.log_text());
+  CHECK(server.log_text().find("Slow Consumer Detected: WriteDeadline") != std::string::npos);
+  stuck.read_for(Millis(200));
+  CHECK(stuck.expect_closed(Millis(10000)).closed);
+}
