@@ -324,42 +324,23 @@ bool Parser::split_args(Op& op, std::string_view line) noexcept {
   const Args& a = args;
   switch (kind_) {
     case OpKind::kPub:
-      if (args.count == 2) {
-        op.subject = a[0], op.total_size_text = a[1];
-      } else if (args.count == 3) {
-        op.subject = a[0], op.reply = a[1], op.total_size_text = a[2];
-      } else {
-        return false;
-      }
-      break;
     case OpKind::kHpub:
-      if (args.count == 3) {
-        op.subject = a[0], op.header_size_text = a[1], op.total_size_text = a[2];
-      } else if (args.count == 4) {
-        op.subject = a[0], op.reply = a[1], op.header_size_text = a[2], op.total_size_text = a[3];
-      } else {
-        return false;
-      }
-      break;
     case OpKind::kMsg:
-      if (args.count == 3) {
-        op.subject = a[0], op.sid = a[1], op.total_size_text = a[2];
-      } else if (args.count == 4) {
-        op.subject = a[0], op.sid = a[1], op.reply = a[2], op.total_size_text = a[3];
-      } else {
-        return false;
-      }
+    case OpKind::kHmsg: {
+      // "<subject> [<sid>] [<reply>] [<header size>] <total size>": the sid for the server's ops, the
+      // header size for the ones with headers, the reply optional for all.
+      const bool with_sid = kind_ == OpKind::kMsg || kind_ == OpKind::kHmsg;
+      const bool with_headers = kind_ == OpKind::kHpub || kind_ == OpKind::kHmsg;
+      const std::size_t required = 2 + (with_sid ? 1 : 0) + (with_headers ? 1 : 0);
+      if (args.count != required && args.count != required + 1) return false;
+      std::size_t next = 0;
+      op.subject = a[next++];
+      if (with_sid) op.sid = a[next++];
+      if (args.count == required + 1) op.reply = a[next++];
+      if (with_headers) op.header_size_text = a[next++];
+      op.total_size_text = a[next];
       break;
-    case OpKind::kHmsg:
-      if (args.count == 4) {
-        op.subject = a[0], op.sid = a[1], op.header_size_text = a[2], op.total_size_text = a[3];
-      } else if (args.count == 5) {
-        op.subject = a[0], op.sid = a[1], op.reply = a[2], op.header_size_text = a[3],
-        op.total_size_text = a[4];
-      } else {
-        return false;
-      }
-      break;
+    }
     case OpKind::kSub:
       if (args.count == 2) {
         op.subject = a[0], op.sid = a[1];
