@@ -108,6 +108,7 @@ void ClientConnection::start_async_auth() {
   work.user = connect_.user;
   work.pass = connect_.pass;
   work.credentials = ClientCredentials{work.token, work.user, work.pass};
+  work.authenticator = server_.authenticator_snapshot();
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
   if (uv_queue_work(server_.loop(), &work.req, on_auth_work, on_auth_done) != 0) {
     auth_work_.reset();
@@ -121,7 +122,7 @@ void ClientConnection::on_auth_work(uv_work_t* req) noexcept {
   // On a thread-pool thread: touches only the work item and the immutable authenticator.
   auto* conn = static_cast<ClientConnection*>(req->data);
   AuthWork& work = *conn->auth_work_;
-  work.authorized = conn->server_.authenticator().check(work.credentials);
+  work.authorized = work.authenticator->check(work.credentials);
 }
 
 void ClientConnection::on_auth_done(uv_work_t* req, int status) noexcept {

@@ -164,6 +164,8 @@ class ClientConnection {
   // CONNECT waits in deferred_input_.
   struct AuthWork {
     uv_work_t req{};
+    // The authenticator as it was when the check started; a reload may replace the server's meanwhile.
+    std::shared_ptr<const Authenticator> authenticator;
     ClientCredentials credentials;
     std::string token, user, pass;
     bool authorized = false;

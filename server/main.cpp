@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& warning : request.loaded.warnings)
     log.warn(warning);
-  Server server(std::move(options), log);
+  Server server(std::move(options), log, request.flags);
   if (const std::string error = server.start(); !error.empty()) {
     log.fatal(error);
     return 1;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <variant>
 
 #include "protocol/info.h"
 #include "server/client_connection.h"
@@ -34,10 +35,11 @@ std::string make_server_id(std::mt19937_64 random) {
 
 }  // namespace
 
-Server::Server(Options options, Logger& log)
+Server::Server(Options options, Logger& log, FlagOverrides flags)
     : options_(std::move(options)),
       log_(log),
-      authenticator_(options_.authorization),
+      flags_(std::move(flags)),
+      authenticator_(std::make_shared<const Authenticator>(options_.authorization)),
       random_((static_cast<std::uint64_t>(std::random_device{}()) << 32) | std::random_device{}()) {
   uv_loop_init(&loop_);
   loop_.data = this;
@@ -56,16 +58,8 @@ Server::~Server() {
 }
 
 std::string Server::start() {
-  const std::string server_id = make_server_id(std::mt19937_64(std::random_device{}()));
-  protocol::ServerInfo info;
-  info.server_id = server_id;
-  info.server_name = options_.server_name.empty() ? server_id : options_.server_name;
-  info.version = kCompatibleNatsVersion;
-  info.go = "ternd " + std::string(kTerndVersion);
-  info.host = options_.host;
-  info.headers = !options_.no_header_support;
-  info.auth_required = auth_required();
-  info.max_payload = options_.max_payload;
+  server_id_ = make_server_id(std::mt19937_64(std::random_device{}()));
+  const std::string& server_id = server_id_;
 
   sockaddr_storage addr{};
   const int port = options_.port < 0 ? 0 : options_.port;
@@ -86,12 +80,7 @@ std::string Server::start() {
   int len = sizeof bound;
   uv_tcp_getsockname(&listener_, reinterpret_cast<sockaddr*>(&bound), &len);
   bound_port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-  info.port = bound_port_;
-
-  // Everything of INFO up to the per-connection fields; the closing brace is added per connection.
-  std::string line;
-  protocol::append_info(line, info);
-  info_prefix_ = line.substr(0, line.size() - std::string_view("} \r\n").size());
+  build_info_prefix();
 
   // The end-of-turn work runs after the I/O callbacks (check) and again before the loop waits
   // (prepare), so that what timers and deferred write callbacks queue goes out without waiting for
@@ -114,6 +103,10 @@ std::string Server::start() {
   uv_signal_start(&sigterm_, on_signal, SIGTERM);
   uv_signal_start(&sigusr1_, on_reopen_log_signal, SIGUSR1);
   uv_unref(reinterpret_cast<uv_handle_t*>(&sigusr1_));
+  uv_signal_init(&loop_, &sighup_);
+  sighup_.data = this;
+  uv_signal_start(&sighup_, on_reload_signal, SIGHUP);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&sighup_));
   // The signal handles stay installed until the loop has ended, so that a second SIGTERM during
   // shutdown finds our handler instead of the default one; unreferenced, they do not keep it running.
   uv_unref(reinterpret_cast<uv_handle_t*>(&sigint_));
@@ -132,6 +125,23 @@ std::string Server::start() {
   write_ports_file();
   log_.info("Server is ready");
   return {};
+}
+
+void Server::build_info_prefix() {
+  protocol::ServerInfo info;
+  info.server_id = server_id_;
+  info.server_name = options_.server_name.empty() ? server_id_ : options_.server_name;
+  info.version = kCompatibleNatsVersion;
+  info.go = "ternd " + std::string(kTerndVersion);
+  info.host = options_.host;
+  info.port = bound_port_;
+  info.headers = !options_.no_header_support;
+  info.auth_required = auth_required();
+  info.max_payload = options_.max_payload;
+  // Everything of INFO up to the per-connection fields; the closing brace is added per connection.
+  std::string line;
+  protocol::append_info(line, info);
+  info_prefix_ = line.substr(0, line.size() - std::string_view("} \r\n").size());
 }
 
 std::string Server::info_line(std::uint64_t cid, const std::string& client_ip) const {
@@ -238,6 +248,40 @@ void Server::on_reopen_log_signal(uv_signal_t* signal, int) noexcept {
   // For log rotation, as nats-server does on SIGUSR1.
   auto* server = static_cast<Server*>(signal->data);
   if (auto error = server->log_.reopen()) server->log_.error("Error reopening the log file: " + *error);
+}
+
+void Server::on_reload_signal(uv_signal_t* signal, int) noexcept {
+  auto* server = static_cast<Server*>(signal->data);
+  if (std::string error = server->reload(); !error.empty()) server->log_.error("Failed to reload: " + error);
+}
+
+std::string Server::reload() noexcept {
+  try {
+    auto result = load_options(flags_);
+    if (auto* error = std::get_if<std::string>(&result)) return *error;
+    LoadedOptions& loaded = std::get<LoadedOptions>(result);
+    Options& next = loaded.options;
+    // What the listener and the files are bound to cannot move while running, as in nats-server.
+    const auto refuse = [](const char* key) { return std::string("config reload not supported for ") + key; };
+    if (next.host != options_.host) return refuse("host");
+    if (next.port != options_.port) return refuse("port");
+    if (next.pid_file != options_.pid_file) return refuse("pid_file");
+    if (next.ports_file_dir != options_.ports_file_dir) return refuse("ports_file_dir");
+    if (auto error = log_.configure(LogSettings{next.log_file, next.logtime, next.debug, next.trace}))
+      return *error;
+    for (const auto& warning : loaded.warnings)
+      log_.warn(warning);
+    // Connections read the options and the authenticator as they need them, so limits, keep-alive
+    // and credentials apply at once; a connection's parser keeps the payload and control line limits
+    // it started with, and connected clients are not asked to authenticate again.
+    options_ = std::move(next);
+    authenticator_ = std::make_shared<const Authenticator>(options_.authorization);
+    build_info_prefix();
+    log_.info("Reloaded server configuration");
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
 }
 
 void Server::on_signal(uv_signal_t* signal, int) noexcept {

@@ -6,6 +6,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -36,7 +37,9 @@ class Server {
   // (a request, a lone message) do not: on a core shared with clients, spinning would only delay them.
   static constexpr std::size_t kBusyPollMinRead = 16 * 1024;
 
-  Server(Options options, Logger& log);
+  // `flags` are the command line's, kept so that a reload (SIGHUP) reads the configuration file again
+  // with the same overrides on top.
+  Server(Options options, Logger& log, FlagOverrides flags = {});
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
   ~Server();
@@ -59,7 +62,9 @@ class Server {
   const Options& options() const noexcept { return options_; }
   Logger& log() noexcept { return log_; }
   Sublist& sublist() noexcept { return sublist_; }
-  const Authenticator& authenticator() const noexcept { return authenticator_; }
+  const Authenticator& authenticator() const noexcept { return *authenticator_; }
+  // A reference that stays valid across a reload, for a credential check on another thread.
+  std::shared_ptr<const Authenticator> authenticator_snapshot() const noexcept { return authenticator_; }
   ChunkPool& chunk_pool() noexcept { return chunk_pool_; }
   ServerStats& stats() noexcept { return stats_; }
   FastRandom& random() noexcept { return random_; }
@@ -67,7 +72,10 @@ class Server {
   uv_buf_t read_buffer() noexcept { return uv_buf_init(read_slab_, sizeof read_slab_); }
   // The INFO line for a connection: the shared fields, then its client_id and client_ip.
   std::string info_line(std::uint64_t cid, const std::string& client_ip) const;
-  bool auth_required() const noexcept { return authenticator_.required(); }
+  bool auth_required() const noexcept { return authenticator_->required(); }
+  // Reads the configuration again (SIGHUP) and applies what can change while running. Returns an
+  // empty string on success, else why nothing was changed.
+  std::string reload() noexcept;
 
   void schedule_flush(ClientConnection* conn) noexcept;
   void schedule_close(ClientConnection* conn) noexcept;
@@ -87,6 +95,8 @@ class Server {
   static void on_prepare(uv_prepare_t* prepare) noexcept;
   static void on_signal(uv_signal_t* signal, int signum) noexcept;
   static void on_reopen_log_signal(uv_signal_t* signal, int signum) noexcept;
+  static void on_reload_signal(uv_signal_t* signal, int signum) noexcept;
+  void build_info_prefix();
   static void on_housekeeping(uv_timer_t* timer) noexcept;
   static void on_shutdown_timer(uv_timer_t* timer) noexcept;
   void close_server_handles_when_idle() noexcept;
@@ -109,13 +119,16 @@ class Server {
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
   uv_signal_t sigusr1_{};
+  uv_signal_t sighup_{};
+  FlagOverrides flags_;
+  std::string server_id_;
   bool listening_ = false;
   bool shutting_down_ = false;
   int bound_port_ = 0;
   std::string ports_file_;
   std::string info_prefix_;
 
-  Authenticator authenticator_;
+  std::shared_ptr<const Authenticator> authenticator_;
   Sublist sublist_;
   ChunkPool chunk_pool_;
   ServerStats stats_;

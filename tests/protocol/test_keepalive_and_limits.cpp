@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -293,4 +294,51 @@ TEST_CASE("a subscriber whose socket stays full past the write deadline is cut",
   CHECK(server.log_text().find("Slow Consumer Detected: WriteDeadline") != std::string::npos);
   stuck.read_for(Millis(200));
   CHECK(stuck.expect_closed(Millis(10000)).closed);
+}
+
+TEST_CASE("SIGHUP reloads the configuration file; a broken file changes nothing", "[reload]") {
+  const auto dir = tern::test::make_temp_dir("ternd-reload");
+  const auto config = dir / "ternd.conf";
+  std::ofstream(config) << "max_payload: 1000\n";
+  ServerLaunch launch = ternd();
+  launch.extra_args = {"-c", config.string()};
+  ServerProcess server(launch);
+  const auto info_max_payload = [&] {
+    RawConnection conn(server.port());
+    const auto fields = tern::test::parse_info_fields(conn.read_info_line());
+    return tern::test::info_field(fields, "max_payload").value_or("");
+  };
+  const auto wait_for_log = [&](std::string_view text, std::size_t occurrences) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+      const std::string log = server.log_text();
+      std::size_t found = 0;
+      for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1))
+        ++found;
+      if (found >= occurrences || std::chrono::steady_clock::now() > deadline) return found >= occurrences;
+      std::this_thread::sleep_for(Millis(20));
+    }
+  };
+  CHECK(info_max_payload() == "1000");
+
+  std::ofstream(config, std::ios::trunc) << "max_payload: 2000\nauthorization { token: s3cret }\n";
+  REQUIRE(::kill(server.pid(), SIGHUP) == 0);
+  REQUIRE(wait_for_log("Reloaded server configuration", 1));
+  CHECK(info_max_payload() == "2000");
+  RawConnection refused(server.port());
+  refused.read_info_line();
+  REQUIRE(refused.send("CONNECT {\"auth_token\":\"wrong\"}\r\n"));
+  CHECK(refused.expect("-ERR 'Authorization Violation'\r\n", Millis(5000)).matched);
+
+  std::ofstream(config, std::ios::trunc) << "max_payload: \"not a size\"\n";
+  REQUIRE(::kill(server.pid(), SIGHUP) == 0);
+  REQUIRE(wait_for_log("Failed to reload", 1));
+  CHECK(info_max_payload() == "2000");
+  // The port, host and files cannot move while running (the port and host here come from flags,
+  // which win over the file, so the pid file stands for them).
+  std::ofstream(config, std::ios::trunc) << "pid_file: \"" << (dir / "other.pid").string() << "\"\n";
+  REQUIRE(::kill(server.pid(), SIGHUP) == 0);
+  REQUIRE(wait_for_log("config reload not supported for pid_file", 1));
+  CHECK(server.running());
+  std::filesystem::remove_all(dir);
 }
