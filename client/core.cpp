@@ -72,12 +72,12 @@ void Core::initialise_handles() {
   uv_async_init(loop_, &wake_,
                 [](uv_async_t* handle) noexcept { static_cast<Core*>(handle->data)->on_wake(); });
   wake_.data = this;
-  uv_timer_t* timers[] = {&deadline_timer_, &attempt_timer_, &retry_timer_, &ping_timer_};
+  uv_timer_t* timers[] = {&deadline_timer_, &attempt_timer_, &retry_timer_, &ping_timer_, &linger_timer_};
   for (uv_timer_t* timer : timers) {
     uv_timer_init(loop_, timer);
     timer->data = this;
   }
-  open_handles_ += 5;
+  open_handles_ += 6;
 }
 
 State Core::state() const {

@@ -20,6 +20,7 @@ void handle_closed_cb(uv_handle_t* handle) noexcept {
 void tcp_closed_cb(uv_handle_t* handle) noexcept {
   auto* transport = static_cast<Transport*>(handle->data);
   Core* core = transport->core;
+  core->on_transport_closed(transport);
   delete transport;
   core->on_handle_closed();
 }
@@ -43,7 +44,10 @@ void final_write_cb(uv_write_t* req, int /*status*/) noexcept {
 }
 
 void shutdown_cb(uv_shutdown_t* req, int /*status*/) noexcept {
-  uv_close(reinterpret_cast<uv_handle_t*>(req->handle), tcp_closed_cb);
+  // When the linger timer closed the handle first, libuv cancels the shutdown and calls this from
+  // inside that close; the handle must not be closed twice.
+  auto* handle = reinterpret_cast<uv_handle_t*>(req->handle);
+  if (!uv_is_closing(handle)) uv_close(handle, tcp_closed_cb);
 }
 
 void connect_cb(uv_connect_t* req, int status) noexcept {
@@ -174,7 +178,7 @@ void Core::on_attempt_timeout() noexcept {
 void Core::fail_attempt(std::error_code error) {
   uv_timer_stop(&attempt_timer_);
   ++attempt_id_;  // A resolution still in flight now belongs to no attempt.
-  close_transport({});
+  abort_transport();
   if (state() == State::kClosed) return;
   ++failed_attempts_;
   if (!ever_connected_) {
@@ -380,27 +384,56 @@ void Core::on_write_done(Transport* transport, int status) noexcept {
   flush_outbound();
 }
 
-void Core::close_transport(std::string final_bytes) {
+void Core::abort_transport() {
   Transport* transport = transport_;
   if (transport == nullptr) return;
   transport_ = nullptr;
   transport->closing = true;
+  // The link is dead or was never up: nothing queued on it can still be delivered, so the handle is
+  // closed at once. libuv cancels the pending connect and writes before the close callback runs.
+  uv_close(reinterpret_cast<uv_handle_t*>(&transport->tcp), tcp_closed_cb);
+}
+
+bool Core::close_transport_gracefully(std::string final_bytes) {
+  Transport* transport = transport_;
+  if (transport == nullptr) return false;
+  if (transport->phase != Transport::Phase::kConnected) {
+    abort_transport();
+    return false;
+  }
+  transport_ = nullptr;
+  transport->closing = true;
   uv_stream_t* stream = stream_of(*transport);
-  if (transport->phase != Transport::Phase::kConnecting) uv_read_stop(stream);
-  if (transport->phase == Transport::Phase::kConnected && !final_bytes.empty()) {
+  uv_read_stop(stream);
+  if (!final_bytes.empty()) {
     auto* last = new FinalWrite;
     last->bytes = std::move(final_bytes);
     last->req.data = last;
     const uv_buf_t buf = uv_buf_init(last->bytes.data(), static_cast<unsigned>(last->bytes.size()));
     if (uv_write(&last->req, stream, &buf, 1, final_write_cb) != 0) delete last;
   }
-  // A shutdown lets queued writes reach the server before the close; it fails harmlessly on a socket
-  // that never connected or already broke, and then the handle is closed at once.
-  if (transport->phase == Transport::Phase::kConnected &&
-      uv_shutdown(&transport->shutdown_req, stream, shutdown_cb) == 0) {
-    return;
+  // A shutdown lets queued writes reach the server before the close, but it completes only once they
+  // are written, which never happens when the server stops reading. The caller bounds the wait.
+  if (uv_shutdown(&transport->shutdown_req, stream, shutdown_cb) == 0) {
+    lingering_ = transport;
+    return true;
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&transport->tcp), tcp_closed_cb);
+  return false;
+}
+
+void Core::on_transport_closed(Transport* transport) noexcept {
+  if (transport != lingering_) return;
+  lingering_ = nullptr;
+  uv_close(reinterpret_cast<uv_handle_t*>(&linger_timer_), handle_closed_cb);
+}
+
+void Core::on_linger_timeout() noexcept {
+  // The server did not take the last bytes in time; they are given up so that close() and ~Client
+  // return. Closing the handle cancels the shutdown and the writes, and on_transport_closed follows.
+  if (lingering_ == nullptr) return;
+  auto* handle = reinterpret_cast<uv_handle_t*>(&lingering_->tcp);
+  if (!uv_is_closing(handle)) uv_close(handle, tcp_closed_cb);
 }
 
 void Core::connection_lost(std::error_code reason) {
@@ -409,7 +442,7 @@ void Core::connection_lost(std::error_code reason) {
     fail_attempt(reason);
     return;
   }
-  close_transport({});
+  abort_transport();
   uv_timer_stop(&ping_timer_);
   bool draining = false;
   {
@@ -468,7 +501,7 @@ void Core::close_now(std::error_code reason) {
   ++attempt_id_;
   for (uv_timer_t* timer : {&deadline_timer_, &attempt_timer_, &retry_timer_, &ping_timer_})
     uv_timer_stop(timer);
-  close_transport(std::move(final_bytes));
+  const bool lingering = close_transport_gracefully(std::move(final_bytes));
   for (auto& [sid, sub] : subs)
     sub->active = false;
   const std::error_code closed = make_error_code(Errc::kConnectionClosed);
@@ -489,6 +522,15 @@ void Core::close_now(std::error_code reason) {
   uv_close(reinterpret_cast<uv_handle_t*>(&wake_), handle_closed_cb);
   for (uv_timer_t* timer : {&deadline_timer_, &attempt_timer_, &retry_timer_, &ping_timer_}) {
     uv_close(reinterpret_cast<uv_handle_t*>(timer), handle_closed_cb);
+  }
+  if (lingering) {
+    // The linger timer is closed with the lingering transport (on_transport_closed).
+    uv_timer_start(
+        &linger_timer_,
+        [](uv_timer_t* timer) noexcept { static_cast<Core*>(timer->data)->on_linger_timeout(); },
+        static_cast<std::uint64_t>(options_.connect_timeout.count()), 0);
+  } else {
+    uv_close(reinterpret_cast<uv_handle_t*>(&linger_timer_), handle_closed_cb);
   }
 }
 

@@ -115,6 +115,9 @@ class Core : public std::enable_shared_from_this<Core> {
   void on_attempt_timeout() noexcept;
   void on_retry_timer() noexcept;
   void on_ping_timer() noexcept;
+  void on_linger_timeout() noexcept;
+  // Called from the tcp handle's close callback, just before the Transport is freed.
+  void on_transport_closed(Transport* transport) noexcept;
   uv_buf_t read_buffer() noexcept { return uv_buf_init(read_buffer_.get(), kReadBufferSize); }
 
  private:
@@ -159,8 +162,12 @@ class Core : public std::enable_shared_from_this<Core> {
   void complete_handshake();
   void connection_lost(std::error_code reason);
   void close_now(std::error_code reason);
-  // Stops reading and closes the connection; `final_bytes`, when not empty, are written first.
-  void close_transport(std::string final_bytes);
+  // Closes the current transport at once, dropping whatever is queued on it.
+  void abort_transport();
+  // Stops reading, writes `final_bytes` (when not empty) and shuts a connected transport down before
+  // closing it. Returns true when the close waits for that shutdown: the transport is then lingering_
+  // and the caller must start linger_timer_ to bound the wait.
+  bool close_transport_gracefully(std::string final_bytes);
   void flush_outbound();
   void write_direct(std::string_view frames);
   void process_op(Transport& transport, const protocol::Op& op);
@@ -195,12 +202,14 @@ class Core : public std::enable_shared_from_this<Core> {
   uv_timer_t attempt_timer_{};
   uv_timer_t retry_timer_{};
   uv_timer_t ping_timer_{};
-  int open_handles_ = 0;  // Handles and requests whose callbacks are still to come.
+  uv_timer_t linger_timer_{};  // Bounds the graceful close of the last connection.
+  int open_handles_ = 0;       // Handles and requests whose callbacks are still to come.
   bool handles_closing_ = false;
 
   // I/O thread state.
   ServerPool pool_;
   Transport* transport_ = nullptr;
+  Transport* lingering_ = nullptr;  // Closed, waiting for its shutdown to complete.
   std::uint64_t attempt_id_ = 0;
   int failed_attempts_ = 0;  // Since the last successful handshake.
   bool ever_connected_ = false;
