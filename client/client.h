@@ -102,7 +102,8 @@ class Client {
   ~Client();
 
   // Publishing. Fails at once on an invalid subject, a payload over the server's max_payload, a full
-  // reconnect buffer while disconnected, or a closed client; otherwise the message is queued.
+  // reconnect buffer while disconnected, Options::max_pending_bytes reached while connected
+  // (kOutboundFull), or a closed client; otherwise the message is queued.
   std::error_code publish(std::string_view subject, std::string_view data);
   std::error_code publish(std::string_view subject, std::string_view reply, std::string_view data);
   std::error_code publish(std::string_view subject, const Headers& headers, std::string_view data);

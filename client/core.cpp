@@ -117,6 +117,17 @@ void Core::wake_locked() {
   uv_async_send(&wake_);
 }
 
+std::error_code Core::check_room_locked(std::size_t frame) const {
+  // While connected, the write in flight counts too: it is held until the server takes it.
+  const std::size_t pending = outbound_.size() + in_flight_bytes_;
+  if (state_ == State::kConnected) {
+    if (pending + frame > options_.max_pending_bytes) return make_error_code(Errc::kOutboundFull);
+  } else if (pending + frame > options_.reconnect_buffer_size) {
+    return make_error_code(Errc::kReconnectBufferFull);
+  }
+  return {};
+}
+
 std::error_code Core::queue_pub_locked(std::string_view subject, std::string_view reply,
                                        std::string_view header_block, std::string_view data) {
   if (state_ == State::kClosed) return make_error_code(Errc::kConnectionClosed);
@@ -127,9 +138,7 @@ std::error_code Core::queue_pub_locked(std::string_view subject, std::string_vie
   }
   const std::size_t line = protocol::pub_line_size(subject, reply, header_block.size(), total, with_headers);
   const std::size_t frame = line + total + 2;
-  if (state_ != State::kConnected && outbound_.size() + frame > options_.reconnect_buffer_size) {
-    return make_error_code(Errc::kReconnectBufferFull);
-  }
+  if (auto error = check_room_locked(frame)) return error;
   const std::size_t start = outbound_.size();
   outbound_.resize(start + line);
   protocol::write_pub_line(outbound_.data() + start, subject, reply, header_block.size(), total,
@@ -272,10 +281,7 @@ void Core::request(std::string_view subject, const Headers* headers, std::string
 std::error_code Core::queue_ping_locked(CompletionHandler handler, bool user_handler,
                                         std::optional<Clock::time_point> deadline) {
   if (state_ == State::kClosed) return make_error_code(Errc::kConnectionClosed);
-  if (state_ != State::kConnected &&
-      outbound_.size() + protocol::kPingFrame.size() > options_.reconnect_buffer_size) {
-    return make_error_code(Errc::kReconnectBufferFull);
-  }
+  if (auto error = check_room_locked(protocol::kPingFrame.size())) return error;
   PongWaiter waiter;
   waiter.id = next_pong_id_++;
   waiter.handler = std::move(handler);

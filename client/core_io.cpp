@@ -364,6 +364,7 @@ void Core::flush_outbound() {
       writing.append(outbound_);
       outbound_.clear();
     }
+    in_flight_bytes_ = writing.size();
   }
   if (writing.empty()) return;
   const uv_buf_t buf = uv_buf_init(writing.data(), static_cast<unsigned>(writing.size()));
@@ -457,6 +458,7 @@ void Core::connection_lost(std::error_code reason) {
   {
     std::lock_guard lock(mu_);
     state_ = State::kReconnecting;
+    in_flight_bytes_ = 0;
     // Bytes not yet written went nowhere; the PINGs among them will never be answered.
     outbound_.clear();
     waiters.swap(pong_waiters_);
@@ -488,6 +490,7 @@ void Core::close_now(std::error_code reason) {
       final_bytes.append(outbound_);
     }
     state_ = State::kClosed;
+    in_flight_bytes_ = 0;
     closed_reason_ = reason;
     drain_result_ = reason;
     outbound_.clear();

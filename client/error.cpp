@@ -47,6 +47,8 @@ class ClientCategory final : public std::error_category {
         return "blocking call on the client's I/O thread";
       case Errc::kStaleConnection:
         return "stale connection";
+      case Errc::kOutboundFull:
+        return "outbound buffer full: the server is not reading fast enough";
     }
     return "unknown tern client error";
   }

@@ -32,6 +32,7 @@ enum class Errc {
   kDraining,                // The client is draining and accepts no new subscriptions or requests.
   kWouldDeadlock,           // A blocking call made on the I/O thread, which it would block forever.
   kStaleConnection,         // The server stopped answering keep-alive pings.
+  kOutboundFull,            // Options::max_pending_bytes reached: the server does not keep up.
 };
 
 const std::error_category& client_category() noexcept;

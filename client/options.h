@@ -60,6 +60,10 @@ struct Options {
   // Bytes of publishes kept while disconnected, sent after reconnecting. Past it, publish fails with
   // Errc::kReconnectBufferFull.
   std::size_t reconnect_buffer_size = 8 * 1024 * 1024;
+  // Bytes the client holds for the server while connected: frames queued plus the write in flight. A
+  // server that reads slower than the client publishes (or stops reading) fills it; past it, publish
+  // and flush fail with Errc::kOutboundFull instead of letting memory grow without bound.
+  std::size_t max_pending_bytes = 64 * 1024 * 1024;
 
   // Keep-alive: the client pings the server this often; after max_pings_out unanswered pings the
   // connection counts as stale and is dropped (then reconnected). Zero disables the pings.

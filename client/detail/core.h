@@ -146,6 +146,8 @@ class Core : public std::enable_shared_from_this<Core> {
 
   // --- Guarded by mu_. ---
   void wake_locked();
+  // Fails when `frame` more bytes would pass max_pending_bytes (connected) or the reconnect buffer.
+  std::error_code check_room_locked(std::size_t frame) const;
   std::error_code queue_pub_locked(std::string_view subject, std::string_view reply,
                                    std::string_view header_block, std::string_view data);
   std::error_code queue_ping_locked(CompletionHandler handler, bool user_handler,
@@ -224,6 +226,7 @@ class Core : public std::enable_shared_from_this<Core> {
   std::condition_variable state_changed_;
   State state_ = State::kConnecting;
   std::string outbound_;
+  std::size_t in_flight_bytes_ = 0;  // Size of the write in flight on the connected transport.
   bool wake_pending_ = false;
   bool close_requested_ = false;
   bool drain_requested_ = false;

@@ -38,3 +38,26 @@ TEST_CASE("destroying a client whose server stopped reading returns in bounded t
   // The socket was closed, not leaked: the server sees the end of the stream.
   CHECK(server.wait_for_client_close(10s));
 }
+
+TEST_CASE("publishing to a server that stopped reading fails once max_pending_bytes is reached",
+          "[client][stalled]") {
+  StallingServer server;
+  auto options = stalled_options(server.port());
+  options.max_pending_bytes = 1024 * 1024;
+  auto client = Client::connect(options);
+  REQUIRE(client);
+  const std::string payload(64 * 1024, 'x');
+  int accepted = 0;
+  std::error_code error;
+  // 64 MiB in all if nothing stops it; the limit must stop it at 1 MiB.
+  for (int i = 0; i < 1024 && !error; ++i) {
+    error = client->publish("stalled", payload);
+    if (!error) ++accepted;
+  }
+  CHECK(error == Errc::kOutboundFull);
+  CHECK(error.message().find("not reading fast enough") != std::string::npos);
+  CHECK(accepted <= 16);
+  // The PING either finds no room or is never answered.
+  const std::error_code flushed = client->flush(500ms);
+  CHECK((flushed == Errc::kOutboundFull || flushed == Errc::kTimeout));
+}
