@@ -375,6 +375,7 @@ void ClientConnection::remove_subscription(Subscription* sub) noexcept {
 
 void ClientConnection::process_ping() {
   note_activity();
+  pong_sent_ = true;
   queue_outbound(protocol::kPongFrame);
   server_.log().trace_out(ident_, "PONG");
 }
@@ -448,6 +449,15 @@ void ClientConnection::on_timer_fired() noexcept {
 }
 
 // ---- Closing -------------------------------------------------------------------------------------
+
+void ClientConnection::notify_lame_duck() noexcept {
+  if (closing_ || !connect_received_ || connect_.protocol < 1 || !pong_sent_) return;
+  try {
+    queue_outbound(server_.info_line(cid_, remote_ip_, /*lame_duck=*/true));
+  } catch (const std::bad_alloc&) {
+    close(CloseReason::kServerShutdown);
+  }
+}
 
 void ClientConnection::begin_shutdown() noexcept {
   if (closing_) return;

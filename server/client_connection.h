@@ -86,6 +86,9 @@ class ClientConnection {
   bool write_in_flight() const noexcept { return write_in_flight_ != 0; }
   std::chrono::steady_clock::time_point write_started() const noexcept { return write_started_; }
 
+  // Lame-duck mode: an INFO with "ldm":true, to a client that can take INFO updates (it declared
+  // protocol 1 and has had its first PONG), as nats-server sends it.
+  void notify_lame_duck() noexcept;
   // Shutdown: stops reading and closes the connection once what is queued has been written (or when
   // the server's grace period ends).
   void begin_shutdown() noexcept;
@@ -180,7 +183,9 @@ class ClientConnection {
   bool awaiting_auth_ = false;
   bool headers_ = false;
   bool closing_ = false;
-  bool draining_ = false;  // Shutting down: writing out what is queued, then closing.
+  bool draining_ = false;
+  bool pong_sent_ = false;  // The client's first PING has been answered.  // Shutting down: writing out what
+                            // is queued, then closing.
   bool handles_closing_ = false;
   CloseReason close_reason_ = CloseReason::kClientClosed;
 

@@ -15,7 +15,7 @@ constexpr std::int64_t kMaxInt32 = std::numeric_limits<std::int32_t>::max();
 
 // Keys nats-server 2.9 knows that ternd does not implement. Naming them separately tells a user with a
 // nats-server file that the key is real but unsupported, rather than misspelt.
-constexpr std::array<std::string_view, 40> kUnsupportedNatsKeys = {
+constexpr std::array<std::string_view, 38> kUnsupportedNatsKeys = {
     "accounts",
     "client_advertise",
     "cluster",
@@ -27,8 +27,6 @@ constexpr std::array<std::string_view, 40> kUnsupportedNatsKeys = {
     "https",
     "https_port",
     "jetstream",
-    "lame_duck_duration",
-    "lame_duck_grace_period",
     "leaf",
     "leafnodes",
     "log_size_limit",
@@ -200,6 +198,8 @@ class Applier {
     if (key == "ping_interval") return read_duration(entry, o.ping_interval);
     if (key == "ping_max") return read_int(entry, o.ping_max);
     if (key == "write_deadline") return read_duration(entry, o.write_deadline);
+    if (key == "lame_duck_duration") return read_duration(entry, o.lame_duck_duration);
+    if (key == "lame_duck_grace_period") return read_duration(entry, o.lame_duck_grace_period);
     if (key == "no_header_support") return read(entry, o.no_header_support);
     if (key == "pid_file" || key == "pidfile") return read(entry, o.pid_file);
     if (key == "ports_file_dir") return read(entry, o.ports_file_dir);

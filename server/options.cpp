@@ -31,6 +31,8 @@ std::optional<std::string> first_negative(const Options& o) {
       {"ping_max", o.ping_max},
       {"ping_interval", o.ping_interval.count()},
       {"write_deadline", o.write_deadline.count()},
+      {"lame_duck_duration", o.lame_duck_duration.count()},
+      {"lame_duck_grace_period", o.lame_duck_grace_period.count()},
       {"authorization timeout", o.authorization.timeout.count()},
   };
   for (const auto& [name, value] : values) {
@@ -94,12 +96,18 @@ std::optional<std::string> validate_options(Options& o, std::vector<std::string>
   default_if_zero(o.ping_interval, std::chrono::milliseconds(2 * 60 * 1000));
   default_if_zero(o.ping_max, 2);
   default_if_zero(o.write_deadline, std::chrono::milliseconds(10 * 1000));
+  default_if_zero(o.lame_duck_duration, std::chrono::milliseconds(2 * 60 * 1000));
   default_if_zero(o.authorization.timeout, std::chrono::milliseconds(2000));
   if (o.max_payload > kMaxInt32) return "max_payload value is too big";
   if (o.max_control_line > kMaxInt32) return "max_control_line value is too big";
   if (o.max_payload > o.max_pending) {
     return "max_payload (" + std::to_string(o.max_payload) + ") cannot be higher than max_pending (" +
            std::to_string(o.max_pending) + ")";
+  }
+  // nats-server's floor: shorter lame-duck periods would close clients faster than they can move.
+  if (o.lame_duck_duration < std::chrono::seconds(30)) {
+    return "invalid lame_duck_duration of " + std::to_string(o.lame_duck_duration.count()) +
+           "ms, minimum is 30 seconds";
   }
   if (auto auth_error = validate_authorization(o.authorization)) return auth_error;
   if (o.max_payload > kDiscouragedPayload) {

@@ -51,6 +51,10 @@ struct Options {
   std::chrono::milliseconds ping_interval{2 * 60 * 1000};
   int ping_max = 2;
   std::chrono::milliseconds write_deadline{10 * 1000};
+  // Lame-duck mode (SIGUSR2): clients are told at once, then closed, spread over the duration, after
+  // the grace period.
+  std::chrono::milliseconds lame_duck_duration{2 * 60 * 1000};
+  std::chrono::milliseconds lame_duck_grace_period{10 * 1000};
   bool no_header_support = false;
 
   Authorization authorization;

@@ -103,6 +103,13 @@ std::string Server::start() {
   uv_signal_start(&sigterm_, on_signal, SIGTERM);
   uv_signal_start(&sigusr1_, on_reopen_log_signal, SIGUSR1);
   uv_unref(reinterpret_cast<uv_handle_t*>(&sigusr1_));
+  uv_signal_init(&loop_, &sigusr2_);
+  sigusr2_.data = this;
+  uv_signal_start(&sigusr2_, on_lame_duck_signal, SIGUSR2);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&sigusr2_));
+  uv_timer_init(&loop_, &lame_duck_timer_);
+  lame_duck_timer_.data = this;
+  uv_unref(reinterpret_cast<uv_handle_t*>(&lame_duck_timer_));
   uv_signal_init(&loop_, &sighup_);
   sighup_.data = this;
   uv_signal_start(&sighup_, on_reload_signal, SIGHUP);
@@ -144,10 +151,11 @@ void Server::build_info_prefix() {
   info_prefix_ = line.substr(0, line.size() - std::string_view("} \r\n").size());
 }
 
-std::string Server::info_line(std::uint64_t cid, const std::string& client_ip) const {
+std::string Server::info_line(std::uint64_t cid, const std::string& client_ip, bool lame_duck) const {
   std::string line = info_prefix_;
   line.append(",\"client_id\":").append(std::to_string(cid));
   if (!client_ip.empty()) line.append(",\"client_ip\":\"").append(client_ip).append("\"");
+  if (lame_duck) line.append(",\"ldm\":true");
   line.append("} \r\n");
   return line;
 }
@@ -242,6 +250,7 @@ void Server::close_server_handles_when_idle() noexcept {
   uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&housekeeping_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&shutdown_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&lame_duck_timer_), nullptr);
 }
 
 void Server::on_reopen_log_signal(uv_signal_t* signal, int) noexcept {
@@ -281,6 +290,64 @@ std::string Server::reload() noexcept {
     return {};
   } catch (const std::exception& e) {
     return e.what();
+  }
+}
+
+void Server::on_lame_duck_signal(uv_signal_t* signal, int) noexcept {
+  static_cast<Server*>(signal->data)->enter_lame_duck();
+}
+
+void Server::enter_lame_duck() noexcept {
+  if (shutting_down_ || lame_duck_) return;
+  lame_duck_ = true;
+  log_.info("Entering lame duck mode, stop accepting new clients");
+  if (listening_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+    listening_ = false;
+  }
+  if (connections_.empty()) {
+    shutdown();
+    return;
+  }
+  for (ClientConnection* conn : connections_)
+    conn->notify_lame_duck();
+  // The closes are spread over what remains of the duration after the grace period, as nats-server
+  // does: one client per interval of at most a second, or batches when there are more clients than
+  // milliseconds.
+  using std::chrono::milliseconds;
+  const auto spread = std::max<milliseconds>(options_.lame_duck_duration - options_.lame_duck_grace_period,
+                                             milliseconds(1000));
+  const auto count = static_cast<std::int64_t>(connections_.size());
+  auto interval = milliseconds(spread.count() / count);
+  lame_duck_batch_ = 1;
+  if (interval < milliseconds(1)) {
+    interval = milliseconds(1);
+    lame_duck_batch_ = static_cast<std::size_t>(count / spread.count()) + 1;
+  } else if (interval > milliseconds(1000)) {
+    interval = milliseconds(1000);
+  }
+  uv_ref(reinterpret_cast<uv_handle_t*>(&lame_duck_timer_));
+  uv_timer_start(&lame_duck_timer_, on_lame_duck_timer,
+                 static_cast<std::uint64_t>(options_.lame_duck_grace_period.count()),
+                 static_cast<std::uint64_t>(interval.count()));
+}
+
+void Server::on_lame_duck_timer(uv_timer_t* timer) noexcept {
+  auto* server = static_cast<Server*>(timer->data);
+  if (!server->lame_duck_closing_) {
+    server->lame_duck_closing_ = true;
+    server->log_.info("Closing existing clients");
+  }
+  std::size_t closed = 0;
+  for (ClientConnection* conn : server->connections_) {
+    if (closed == server->lame_duck_batch_) break;
+    if (conn->closing()) continue;
+    conn->close(CloseReason::kServerShutdown);
+    ++closed;
+  }
+  if (closed == 0) {
+    uv_timer_stop(timer);
+    server->shutdown();
   }
 }
 

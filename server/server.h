@@ -71,7 +71,10 @@ class Server {
   // The loop-wide read buffer. Reads are parsed before the next read can land in it.
   uv_buf_t read_buffer() noexcept { return uv_buf_init(read_slab_, sizeof read_slab_); }
   // The INFO line for a connection: the shared fields, then its client_id and client_ip.
-  std::string info_line(std::uint64_t cid, const std::string& client_ip) const;
+  std::string info_line(std::uint64_t cid, const std::string& client_ip, bool lame_duck = false) const;
+  // SIGUSR2: stop accepting, tell clients (INFO with "ldm":true) so that they move elsewhere, then
+  // close them spread over lame_duck_duration after lame_duck_grace_period, and shut down.
+  void enter_lame_duck() noexcept;
   bool auth_required() const noexcept { return authenticator_->required(); }
   // Reads the configuration again (SIGHUP) and applies what can change while running. Returns an
   // empty string on success, else why nothing was changed.
@@ -96,6 +99,8 @@ class Server {
   static void on_signal(uv_signal_t* signal, int signum) noexcept;
   static void on_reopen_log_signal(uv_signal_t* signal, int signum) noexcept;
   static void on_reload_signal(uv_signal_t* signal, int signum) noexcept;
+  static void on_lame_duck_signal(uv_signal_t* signal, int signum) noexcept;
+  static void on_lame_duck_timer(uv_timer_t* timer) noexcept;
   void build_info_prefix();
   static void on_housekeeping(uv_timer_t* timer) noexcept;
   static void on_shutdown_timer(uv_timer_t* timer) noexcept;
@@ -120,6 +125,11 @@ class Server {
   uv_signal_t sigterm_{};
   uv_signal_t sigusr1_{};
   uv_signal_t sighup_{};
+  uv_signal_t sigusr2_{};
+  uv_timer_t lame_duck_timer_{};
+  bool lame_duck_ = false;
+  bool lame_duck_closing_ = false;
+  std::size_t lame_duck_batch_ = 1;
   FlagOverrides flags_;
   std::string server_id_;
   bool listening_ = false;

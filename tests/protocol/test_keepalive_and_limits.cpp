@@ -342,3 +342,33 @@ TEST_CASE("SIGHUP reloads the configuration file; a broken file changes nothing"
   CHECK(server.running());
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("SIGUSR2: lame-duck mode tells clients, stops accepting, closes them and exits", "[lame-duck]") {
+  ServerProcess server(ternd("lame_duck_duration: \"30s\"\nlame_duck_grace_period: \"300ms\"\n"));
+  RawConnection modern(server.port());
+  modern.read_info_line();
+  REQUIRE(modern.send("CONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\n"));
+  REQUIRE(modern.expect("PONG\r\n", Millis(5000)).matched);
+  // A client of protocol 0 takes no INFO updates; it is only closed.
+  RawConnection old(server.port());
+  old.read_info_line();
+  REQUIRE(old.send("CONNECT {\"verbose\":false}\r\nPING\r\n"));
+  REQUIRE(old.expect("PONG\r\n", Millis(5000)).matched);
+
+  REQUIRE(::kill(server.pid(), SIGUSR2) == 0);
+  const auto line = modern.read_line(Millis(5000));
+  REQUIRE(line.has_value());
+  const auto fields = tern::test::parse_info_fields(*line + "\r\n");
+  CHECK(tern::test::info_field(fields, "ldm") == std::optional<std::string>("true"));
+  CHECK(modern.expect_closed(Millis(10000)).closed);
+  CHECK(old.expect_closed(Millis(10000)).closed);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server.running() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(Millis(20));
+  CHECK_FALSE(server.running());
+  const std::string log = server.log_text();
+  INFO(log);
+  CHECK(log.find("Entering lame duck mode, stop accepting new clients") != std::string::npos);
+  CHECK(log.find("Closing existing clients") != std::string::npos);
+  CHECK(log.find("Server Exiting") != std::string::npos);
+}
