@@ -384,7 +384,9 @@ void Server::accept_connection() noexcept {
   ++next_cid_;
   ++stats_.total_connections;
   // The connection being accepted is already in connections_.
-  if (static_cast<std::int64_t>(connections_.size()) > options_.max_connections) {
+  // Connections already closing do not count, as in nats-server, which drops a client from its count
+  // when the close begins.
+  if (static_cast<std::int64_t>(connections_.size() - closing_connections_) > options_.max_connections) {
     log_.client_error(conn->ident(), "maximum connections exceeded");
     conn->refuse_max_connections();
     return;
@@ -401,6 +403,7 @@ void Server::schedule_flush(ClientConnection* conn) noexcept {
 }
 
 void Server::schedule_close(ClientConnection* conn) noexcept {
+  ++closing_connections_;
   close_list_.push_back(conn);
 }
 
@@ -409,7 +412,7 @@ void Server::retire(std::unique_ptr<Subscription> sub) noexcept {
 }
 
 void Server::forget(ClientConnection* conn) noexcept {
-  connections_.erase(conn);
+  if (connections_.erase(conn) != 0 && conn->closing()) --closing_connections_;
   close_server_handles_when_idle();
   // A connection is never flushed after its close has begun; this keeps a deleted one off the list
   // even if that rule is broken.

@@ -149,6 +149,7 @@ class Server {
   std::uint64_t reads_ = 0;
 
   std::unordered_set<ClientConnection*> connections_;
+  std::size_t closing_connections_ = 0;  // Members of connections_ whose close has begun.
   std::vector<ClientConnection*> flush_list_;
   std::vector<ClientConnection*> close_list_;
   std::vector<std::unique_ptr<Subscription>> retired_subs_;
