@@ -292,6 +292,7 @@ std::error_code Core::queue_ping_locked(CompletionHandler handler, bool user_han
   }
   pong_waiters_.push_back(std::move(waiter));
   outbound_.append(protocol::kPingFrame);
+  ++pings_in_outbound_;
   wake_locked();
   return {};
 }

@@ -1,5 +1,6 @@
 // Core on the I/O thread: connection attempts, the handshake, reading and writing, reconnecting and
 // closing. Every function here runs on the I/O thread; the libuv callbacks are noexcept trampolines.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -310,6 +311,7 @@ void Core::complete_handshake() {
       append_sub_frames_locked(direct_, *sub);
     direct_.append(outbound_);
     outbound_.clear();
+    pings_in_outbound_ = 0;
     state_ = State::kConnected;
     connected_url_ = pool_.current().redacted();
     reconnected = ever_connected_;
@@ -364,6 +366,7 @@ void Core::flush_outbound() {
       writing.append(outbound_);
       outbound_.clear();
     }
+    pings_in_outbound_ = 0;
     in_flight_bytes_ = writing.size();
   }
   if (writing.empty()) return;
@@ -459,11 +462,16 @@ void Core::connection_lost(std::error_code reason) {
     std::lock_guard lock(mu_);
     state_ = State::kReconnecting;
     in_flight_bytes_ = 0;
-    // Bytes not yet written went nowhere; the PINGs among them will never be answered.
-    outbound_.clear();
-    waiters.swap(pong_waiters_);
-    for (PongWaiter& waiter : waiters) {
+    // outbound_ holds whole frames never handed to libuv: they are kept and go out after the
+    // reconnect, like publishes made while disconnected. Only the write in flight is lost, and with it
+    // the PINGs it carried, which will never be answered. The newest pings_in_outbound_ waiters belong
+    // to the PINGs still queued and keep waiting.
+    const std::size_t lost = pong_waiters_.size() - std::min(pings_in_outbound_, pong_waiters_.size());
+    for (std::size_t i = 0; i < lost; ++i) {
+      PongWaiter& waiter = pong_waiters_.front();
       if (waiter.deadline) deadlines_.erase(*waiter.deadline);
+      waiters.push_back(std::move(waiter));
+      pong_waiters_.pop_front();
     }
   }
   state_changed_.notify_all();
@@ -494,6 +502,7 @@ void Core::close_now(std::error_code reason) {
     closed_reason_ = reason;
     drain_result_ = reason;
     outbound_.clear();
+    pings_in_outbound_ = 0;
     waiters.swap(pong_waiters_);
     requests.swap(requests_);
     subs.swap(subs_);

@@ -58,7 +58,9 @@ struct Options {
   std::chrono::milliseconds reconnect_wait_max{2000};
   double reconnect_jitter = 0.5;
   // Bytes of publishes kept while disconnected, sent after reconnecting. Past it, publish fails with
-  // Errc::kReconnectBufferFull.
+  // Errc::kReconnectBufferFull. What was queued but not yet written when the connection dropped is
+  // kept as well, even past this size (it is bounded by max_pending_bytes): an accepted publish is
+  // never dropped by the client, only the bytes of the one write in flight at the drop are lost.
   std::size_t reconnect_buffer_size = 8 * 1024 * 1024;
   // Bytes the client holds for the server while connected: frames queued plus the write in flight. A
   // server that reads slower than the client publishes (or stops reading) fills it; past it, publish

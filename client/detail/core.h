@@ -245,6 +245,8 @@ class Core : public std::enable_shared_from_this<Core> {
   std::unordered_map<std::uint64_t, PendingRequest> requests_;
   std::uint64_t next_request_id_ = 1;
   std::deque<PongWaiter> pong_waiters_;
+  // PINGs queued in outbound_ (the newest entries of pong_waiters_): they survive a lost connection.
+  std::size_t pings_in_outbound_ = 0;
   std::uint64_t next_pong_id_ = 1;
   DeadlineMap deadlines_;
   Statistics stats_;

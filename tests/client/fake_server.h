@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace tern::client_test {
@@ -64,6 +65,27 @@ class StallingServer {
     changed_.wait(lock, [&] { return dropped_; });
   }
 
+  // Waits until `text` is among the bytes the client sent that sit unread in the socket (looked at
+  // without reading them, so the client's writes stay stuck); true if it shows up in time.
+  bool wait_for_unread(std::string_view text, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    int fd = -1;
+    {
+      std::unique_lock lock(mu_);
+      if (!changed_.wait_until(lock, deadline, [&] { return handshaken_; })) return false;
+      fd = connection_fd_;
+    }
+    std::string buffer(256 * 1024, '\0');
+    while (std::chrono::steady_clock::now() < deadline) {
+      const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), MSG_PEEK | MSG_DONTWAIT);
+      if (n > 0 &&
+          std::string_view(buffer.data(), static_cast<std::size_t>(n)).find(text) != std::string_view::npos)
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return false;
+  }
+
   // Reads what the client sent until it closes the connection; true if that happens in time.
   bool wait_for_client_close(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -101,7 +123,7 @@ class StallingServer {
     }
     const std::string info =
         "INFO {\"server_id\":\"stalling\",\"version\":\"2.9.10\",\"proto\":1,\"headers\":true,"
-        "\"max_payload\":1048576} \r\n";
+        "\"max_payload\":67108864} \r\n";
     (void)!::write(fd, info.data(), info.size());
     std::string received;
     char buffer[4096];

@@ -1,6 +1,7 @@
 // A server that stops reading: the client must still close in bounded time, bound what it buffers,
 // and keep what it accepted when the connection then drops.
 #include <chrono>
+#include <future>
 
 #include "tests/client/client_test_support.h"
 #include "tests/client/fake_server.h"
@@ -60,4 +61,40 @@ TEST_CASE("publishing to a server that stopped reading fails once max_pending_by
   // The PING either finds no room or is never answered.
   const std::error_code flushed = client->flush(500ms);
   CHECK((flushed == Errc::kOutboundFull || flushed == Errc::kTimeout));
+}
+
+TEST_CASE("publishes queued behind a stuck write survive the reconnect", "[client][stalled][reconnect]") {
+  std::optional<StallingServer> stalling(std::in_place);
+  const int port = stalling->port();
+  auto options = tern::client_test::options_for(port);
+  std::atomic<int> reconnected{0};
+  options.events.on_reconnected = [&] { ++reconnected; };
+  auto connected = Client::connect(options);
+  REQUIRE(connected);
+  Client& client = *connected;
+  // The client's own subscription sees what reaches the real server: subscriptions are re-sent before
+  // the buffered publishes, so nothing races the reconnect.
+  std::atomic<int> received{0};
+  auto sub = client.subscribe("seq", [&](tern::client::Message) { ++received; });
+  REQUIRE(sub);
+  // One frame larger than the socket buffers: the write carrying it stays in flight, so the
+  // publishes after it wait in the client's buffer.
+  REQUIRE_FALSE(client.publish("bulk", std::string(16 * 1024 * 1024, 'b')));
+  // Once the server holds its first bytes, the write carrying the frame has started.
+  REQUIRE(stalling->wait_for_unread("PUB bulk", 10s));
+  for (int i = 0; i < 10; ++i)
+    REQUIRE_FALSE(client.publish("seq", std::to_string(i)));
+  // Its PING waits in the buffer too, so the PONG of the new server answers it.
+  std::promise<std::error_code> flushed;
+  client.flush(10000ms, [&](std::error_code error) { flushed.set_value(error); });
+  stalling->drop();
+  auto launch =
+      tern::client_test::server_launch(tern::client_test::ServerKind::kTernd, {"-p", std::to_string(port)});
+  launch.config_text = "max_payload: 33554432\nmax_pending: 134217728\n";
+  tern::test::ServerProcess server(launch);
+  REQUIRE(server.port() == port);
+  REQUIRE(tern::client_test::wait_until([&] { return reconnected == 1; }));
+  CHECK(tern::client_test::wait_until([&] { return received == 10; }));
+  CHECK_FALSE(flushed.get_future().get());
+  CHECK(received == 10);
 }
