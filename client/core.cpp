@@ -2,6 +2,9 @@
 // point changes state under mu_ and, when the I/O thread has work, wakes it once per batch.
 #include "client/detail/core.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "client/detail/transport.h"
 #include "protocol/frames.h"
 #include "protocol/subject.h"
@@ -15,6 +18,22 @@ constexpr std::chrono::milliseconds kBlockingGrace{1000};
 
 bool is_valid_reply_subject(std::string_view reply) {
   return reply.empty() || protocol::is_valid_literal_subject(reply);
+}
+
+// libuv aborts the process instead of failing when the one-time setup of its first loop (a pipe for
+// signal handling) cannot get descriptors. Opening and closing as many as a new loop needs first
+// turns running out of them into an error; a race with other threads only makes the check optimistic.
+bool descriptors_available() {
+  int pipes[2][2];
+  int made = 0;
+  for (; made < 2; ++made) {
+    if (::pipe2(pipes[made], O_CLOEXEC) != 0) break;
+  }
+  for (int i = 0; i < made; ++i) {
+    ::close(pipes[i][0]);
+    ::close(pipes[i][1]);
+  }
+  return made == 2;
 }
 
 }  // namespace
@@ -46,13 +65,18 @@ std::error_code Core::start() {
     loop_ = options_.loop;
     io_thread_ = std::this_thread::get_id();
     self_ = shared_from_this();
-    initialise_handles();
+    if (!initialise_handles()) return fail_start();
     start_attempt();
     return {};
   }
-  if (const int rc = uv_loop_init(&own_loop_); rc != 0) return make_error_code(Errc::kConnectionFailed);
+  // Both fail when the process is out of file descriptors; the client then reports an error.
+  if (!descriptors_available() || uv_loop_init(&own_loop_) != 0) return fail_start();
   loop_ = &own_loop_;
-  initialise_handles();
+  if (!initialise_handles()) {
+    uv_run(loop_, UV_RUN_DEFAULT);  // Runs the close callbacks of the handles made before the failure.
+    uv_loop_close(loop_);
+    return fail_start();
+  }
   // The thread owns a reference, so that the Core outlives its loop even if the Client is destroyed
   // on the I/O thread itself (the thread is then detached).
   std::promise<void> thread_known;
@@ -68,16 +92,41 @@ std::error_code Core::start() {
   return connected.get();
 }
 
-void Core::initialise_handles() {
-  uv_async_init(loop_, &wake_,
-                [](uv_async_t* handle) noexcept { static_cast<Core*>(handle->data)->on_wake(); });
+bool Core::initialise_handles() {
+  const auto on_wake = [](uv_async_t* handle) noexcept { static_cast<Core*>(handle->data)->on_wake(); };
+  if (uv_async_init(loop_, &wake_, on_wake) != 0) return false;
   wake_.data = this;
+  ++open_handles_;
   uv_timer_t* timers[] = {&deadline_timer_, &attempt_timer_, &retry_timer_, &ping_timer_, &linger_timer_};
   for (uv_timer_t* timer : timers) {
-    uv_timer_init(loop_, timer);
+    if (uv_timer_init(loop_, timer) != 0) {
+      // Closes the handles made so far; close callbacks may release the Core, so this is the end.
+      handles_closing_ = true;
+      uv_close(reinterpret_cast<uv_handle_t*>(&wake_), handle_closed_cb);
+      for (uv_timer_t* made : timers) {
+        if (made == timer) break;
+        uv_close(reinterpret_cast<uv_handle_t*>(made), handle_closed_cb);
+      }
+      return false;
+    }
     timer->data = this;
+    ++open_handles_;
   }
-  open_handles_ += 6;
+  std::lock_guard lock(mu_);
+  handles_ready_ = true;
+  return true;
+}
+
+std::error_code Core::fail_start() {
+  const std::error_code error = make_error_code(Errc::kConnectionFailed);
+  {
+    std::lock_guard lock(mu_);
+    state_ = State::kClosed;
+    closed_reason_ = error;
+    initial_result_.reset();
+  }
+  state_changed_.notify_all();
+  return error;
 }
 
 State Core::state() const {
@@ -111,8 +160,9 @@ std::string Core::new_inbox() {
 }
 
 void Core::wake_locked() {
-  // Precondition: mu_ held. After close the async handle may be closing; nothing is left to wake.
-  if (wake_pending_ || state_ == State::kClosed) return;
+  // Precondition: mu_ held. After close the async handle may be closing, and before start (or after a
+  // failed one) it does not exist; nothing is left to wake.
+  if (wake_pending_ || state_ == State::kClosed || !handles_ready_) return;
   wake_pending_ = true;
   uv_async_send(&wake_);
 }

@@ -10,13 +10,14 @@
 #include "protocol/frames.h"
 
 namespace tern::client::detail {
-namespace {
-
-constexpr const char* kClientVersion = "0.1.0";
 
 void handle_closed_cb(uv_handle_t* handle) noexcept {
   static_cast<Core*>(handle->data)->on_handle_closed();
 }
+
+namespace {
+
+constexpr const char* kClientVersion = "0.1.0";
 
 void tcp_closed_cb(uv_handle_t* handle) noexcept {
   auto* transport = static_cast<Transport*>(handle->data);

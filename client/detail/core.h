@@ -66,6 +66,9 @@ struct SubState {
 
 struct Transport;
 
+// The close callback of the Core's own handles, whose data is the Core.
+void handle_closed_cb(uv_handle_t* handle) noexcept;
+
 class Core : public std::enable_shared_from_this<Core> {
  public:
   Core(Options options, ServerPool pool);
@@ -156,7 +159,10 @@ class Core : public std::enable_shared_from_this<Core> {
   std::shared_ptr<SubState> ensure_inbox_locked();
 
   // --- I/O thread. ---
-  void initialise_handles();
+  // Creates the async handle and the timers; false when libuv cannot (out of file descriptors).
+  bool initialise_handles();
+  // Marks a start that failed before any connection attempt: the client is closed.
+  std::error_code fail_start();
   void start_attempt();
   // Ends the current connection attempt and moves on: the next server, a backoff wait, or closing.
   void fail_attempt(std::error_code error);
@@ -228,6 +234,7 @@ class Core : public std::enable_shared_from_this<Core> {
   std::string outbound_;
   std::size_t in_flight_bytes_ = 0;  // Size of the write in flight on the connected transport.
   bool wake_pending_ = false;
+  bool handles_ready_ = false;  // The async handle exists: wake_locked may signal it.
   bool close_requested_ = false;
   bool drain_requested_ = false;
   bool draining_ = false;
