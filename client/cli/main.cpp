@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -10,12 +12,15 @@
 
 namespace {
 
-// Parses "2s", "500ms", "1m" or a bare number of seconds ("1.5").
-std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
+// Longer timeouts are surely typos; the limit also keeps the conversion to milliseconds defined.
+constexpr double kMaxDurationMs = 24.0 * 60 * 60 * 1000;
+
+// Parses "2s", "500ms", "1m" or a bare number of seconds ("1.5") into a duration more than zero and
+// at most a day; reports and returns std::nullopt otherwise (`inf`, `nan`, negative, zero, `1e30`).
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text, const char* option) {
   double value = 0;
   const char* end = text.data() + text.size();
   const auto [rest, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || value < 0) return std::nullopt;
   const std::string_view unit(rest, static_cast<std::size_t>(end - rest));
   double factor = 0;
   if (unit.empty() || unit == "s") {
@@ -24,10 +29,31 @@ std::optional<std::chrono::milliseconds> parse_duration(const std::string& text)
     factor = 1;
   } else if (unit == "m") {
     factor = 60000;
-  } else {
+  }
+  const double ms = value * factor;
+  // Checked before the cast: converting an infinite, NaN or out-of-range double is undefined.
+  if (ec != std::errc() || factor == 0 || !std::isfinite(ms) || ms < 1 || ms > kMaxDurationMs) {
+    std::cerr << "tern: invalid duration \"" << text << "\" for " << option
+              << ": use e.g. 2s, 500ms or 1m, at least 1ms and at most 24h\n";
     return std::nullopt;
   }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(value * factor));
+  return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+}
+
+// A whole number of at least `minimum`. CLI11 would turn "-1" into a huge unsigned count, and its
+// range checks print the range as a double of 300 digits.
+CLI::Validator count_of_at_least(std::uint64_t minimum) {
+  return CLI::Validator(
+      [minimum](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto [rest, ec] = std::from_chars(text.data(), end, value);
+        if (ec != std::errc() || rest != end || value < minimum) {
+          return "expected a whole number of " + std::to_string(minimum) + " or more, got \"" + text + "\"";
+        }
+        return {};
+      },
+      "NUMBER");
 }
 
 }  // namespace
@@ -57,7 +83,7 @@ int main(int argc, char** argv) {
   pub_cmd->add_option("subject", pub.subject, "Subject")->required();
   pub_cmd->add_option("data", pub.data, "Message data; read from standard input when absent");
   pub_cmd->add_option("--count", pub.count, "Publish the message this many times")
-      ->check(CLI::PositiveNumber);
+      ->check(count_of_at_least(1));
   pub_cmd->add_option("-H,--header", pub.headers, "Header KEY:VALUE (repeatable)")->allow_extra_args(false);
   pub_cmd->add_option("--reply", pub.reply, "Reply subject");
 
@@ -65,7 +91,7 @@ int main(int argc, char** argv) {
   CLI::App* sub_cmd = app.add_subcommand("sub", "Subscribe and print the messages");
   sub_cmd->add_option("subject", sub.subject, "Subject (wildcards allowed)")->required();
   sub_cmd->add_option("--queue", sub.queue, "Queue group");
-  sub_cmd->add_option("--count", sub.count, "Exit after this many messages");
+  sub_cmd->add_option("--count", sub.count, "Exit after this many messages")->check(count_of_at_least(0));
 
   ReqArgs req;
   std::string req_timeout = "2s";
@@ -80,7 +106,8 @@ int main(int argc, char** argv) {
   reply_cmd->add_option("subject", reply.subject, "Subject (wildcards allowed)")->required();
   reply_cmd->add_option("response", reply.response, "Response data")->required();
   reply_cmd->add_option("--queue", reply.queue, "Queue group");
-  reply_cmd->add_option("--count", reply.count, "Exit after answering this many requests");
+  reply_cmd->add_option("--count", reply.count, "Exit after answering this many requests")
+      ->check(count_of_at_least(0));
 
   try {
     app.parse(argc, argv);
@@ -89,12 +116,10 @@ int main(int argc, char** argv) {
   }
   pub.data_given = pub_cmd->count("data") > 0;
 
-  const auto connect_timeout = parse_duration(timeout_text);
-  const auto request_timeout = parse_duration(req_timeout);
-  if (!connect_timeout || !request_timeout || request_timeout->count() == 0) {
-    std::cerr << "tern: invalid duration; use e.g. 2s or 500ms\n";
-    return kExitFailure;
-  }
+  const auto connect_timeout = parse_duration(timeout_text, "--connect-timeout");
+  if (!connect_timeout) return kExitFailure;
+  const auto request_timeout = parse_duration(req_timeout, "--timeout");
+  if (!request_timeout) return kExitFailure;
   options.servers = {server};
   options.connect_timeout = *connect_timeout;
   req.timeout = *request_timeout;

@@ -90,3 +90,33 @@ TERN_CLIENT_TEST(cli_credentials, "[cli]") {
   CHECK(run_command({TERN_CLI_PATH, "-s", "nats://bob:pw@127.0.0.1:" + std::to_string(port), "pub", "a", "b"})
             .exit_code == 0);
 }
+
+TEST_CASE("cli rejects invalid durations and counts", "[cli]") {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::string duration = "invalid duration";
+  const std::vector<Case> cases = {
+      {{"req", "a", "b", "--timeout", "inf"}, duration + " \"inf\" for --timeout"},
+      {{"req", "a", "b", "--timeout", "nan"}, duration + " \"nan\" for --timeout"},
+      {{"req", "a", "b", "--timeout", "1e30"}, duration + " \"1e30\" for --timeout"},
+      {{"req", "a", "b", "--timeout", "-1s"}, duration + " \"-1s\" for --timeout"},
+      {{"--connect-timeout", "0", "pub", "a", "b"}, duration + " \"0\" for --connect-timeout"},
+      {{"--connect-timeout", "1e300m", "pub", "a", "b"}, duration + " \"1e300m\" for --connect-timeout"},
+      {{"pub", "a", "b", "--count", "0"}, "--count: expected a whole number of 1 or more, got \"0\""},
+      {{"pub", "a", "b", "--count", "-1"}, "--count: expected a whole number of 1 or more, got \"-1\""},
+      {{"sub", "a", "--count", "-1"}, "--count: expected a whole number of 0 or more, got \"-1\""},
+      {{"reply", "a", "b", "--count", "-2"}, "--count: expected a whole number of 0 or more, got \"-2\""},
+  };
+  for (const Case& c : cases) {
+    // Nobody listens on port 1: an argument that got through would fail to connect instead.
+    std::vector<std::string> argv = {TERN_CLI_PATH, "-s", "nats://127.0.0.1:1"};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    auto result = run_command(argv);
+    INFO("tern " << c.args.front() << " ... -> " << result.err);
+    CHECK(result.exit_code == 1);
+    CHECK(result.err.find(c.message) != std::string::npos);
+    CHECK(result.err.find("cannot connect") == std::string::npos);
+  }
+}
