@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "client/client.h"
+#include "client/server_url.h"
 
 namespace tern::cli {
 namespace {
@@ -20,8 +21,10 @@ using client::Message;
 std::optional<Client> connect_or_report(const client::Options& options) {
   auto connected = Client::connect(options);
   if (!connected) {
-    std::cerr << "tern: cannot connect to " << options.servers.front() << ": " << connected.error().message()
-              << "\n";
+    // The URL may carry a password or token; only host and port are printed.
+    const auto url = client::parse_server_url(options.servers.front());
+    std::cerr << "tern: cannot connect to " << (url ? url->redacted() : std::string("the server")) << ": "
+              << connected.error().message() << "\n";
     return std::nullopt;
   }
   return std::move(*connected);

@@ -120,3 +120,17 @@ TEST_CASE("cli rejects invalid durations and counts", "[cli]") {
     CHECK(result.err.find("cannot connect") == std::string::npos);
   }
 }
+
+TEST_CASE("cli does not print credentials from the server URL", "[cli]") {
+  for (const std::string url :
+       {"nats://alice:s3cret@127.0.0.1:1", "nats://t0ken@127.0.0.1:1", "bad://x:s3cret@"}) {
+    auto result = run_command({TERN_CLI_PATH, "-s", url, "pub", "a", "b"});
+    INFO(url << " -> " << result.err);
+    CHECK(result.exit_code == 1);
+    CHECK(result.err.find("s3cret") == std::string::npos);
+    CHECK(result.err.find("t0ken") == std::string::npos);
+    CHECK(result.err.find("alice") == std::string::npos);
+  }
+  auto result = run_command({TERN_CLI_PATH, "-s", "nats://alice:s3cret@127.0.0.1:1", "pub", "a", "b"});
+  CHECK(result.err.find("cannot connect to nats://127.0.0.1:1") != std::string::npos);
+}
