@@ -58,6 +58,12 @@ int connect_with_spare_fds(int spare, bool warm) {
 }  // namespace
 
 TEST_CASE("connect returns an error when file descriptors run out", "[client][connect][limits]") {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizers' runtime needs descriptors of its own (UBSan's vptr check reports false errors
+  // without them), so the children cannot tell the client's failures from the runtime's.
+  WARN("skipped under the sanitizers");
+  return;
+#endif
   // From no descriptor at all (the loop cannot be made) to a few (the loop, its async handle or the
   // socket fail), every step of the start must fail cleanly.
   const bool warm = GENERATE(false, true);
