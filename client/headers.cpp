@@ -119,8 +119,14 @@ std::optional<Headers> decode_headers(std::string_view block) {
   std::string_view rest = block;
   std::string_view line;
   if (!next_line(rest, line) || !line.starts_with(kVersion)) return std::nullopt;
+  // The version ends at a blank or the end of the line: `NATS/1.05` is another version, not 1.0 with
+  // status 5.
+  const std::string_view after_version = line.substr(kVersion.size());
+  if (!after_version.empty() && after_version.front() != ' ' && after_version.front() != '\t') {
+    return std::nullopt;
+  }
   Headers headers;
-  if (!parse_status_line(line.substr(kVersion.size()), headers)) return std::nullopt;
+  if (!parse_status_line(after_version, headers)) return std::nullopt;
   while (next_line(rest, line)) {
     if (line.empty()) break;  // The blank line that ends the block.
     const std::size_t colon = line.find(':');

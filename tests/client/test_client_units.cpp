@@ -44,6 +44,9 @@ TEST_CASE("header status lines", "[client][unit]") {
   CHECK(wire == "NATS/1.0 408 Request Timeout\r\nX: y\r\n\r\n");
   CHECK_FALSE(decode_headers("HTTP/1.1 200\r\n\r\n"));
   CHECK_FALSE(decode_headers("NATS/1.0 abc\r\n\r\n"));
+  CHECK_FALSE(decode_headers("NATS/1.05\r\n\r\n"));
+  CHECK_FALSE(decode_headers("NATS/1.0503\r\n\r\n"));
+  CHECK_FALSE(decode_headers("NATS/1.1 503\r\n\r\n"));
   CHECK_FALSE(decode_headers("NATS/1.0\r\nno colon\r\n\r\n"));
 }
 
