@@ -15,6 +15,7 @@ Expected<ServerPool> ServerPool::from_options(const Options& options) {
     pool.servers_.push_back(std::move(*url));
   }
   if (pool.servers_.empty()) return Errc::kInvalidUrl;
+  pool.configured_ = pool.servers_.size();
   return pool;
 }
 
@@ -25,6 +26,7 @@ const ServerUrl& ServerPool::advance() noexcept {
 
 void ServerPool::merge_connect_urls(const std::vector<std::string>& urls) {
   for (const std::string& text : urls) {
+    if (servers_.size() >= configured_ + kMaxDiscoveredServers) return;
     auto url = parse_server_url(text);
     if (!url) continue;
     const std::string key = url->host_port();

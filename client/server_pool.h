@@ -23,12 +23,17 @@ class ServerPool {
   const ServerUrl& current() const noexcept { return servers_[current_]; }
   // Moves on to the next server, round robin, and returns it.
   const ServerUrl& advance() noexcept;
-  // Adds the `host:port` entries not yet in the pool. They inherit the current server's credentials,
-  // as a cluster shares its accounts.
+  // Adds the `host:port` entries not yet in the pool, up to kMaxDiscoveredServers beyond the
+  // configured ones. They inherit the current server's credentials, as a cluster shares its accounts.
   void merge_connect_urls(const std::vector<std::string>& urls);
+
+  // A server sends connect_urls in every INFO, and a faulty or hostile one could list any number of
+  // them; past this many discovered servers, more are ignored.
+  static constexpr std::size_t kMaxDiscoveredServers = 64;
 
  private:
   std::vector<ServerUrl> servers_;
+  std::size_t configured_ = 0;  // The first servers_, from Options::servers.
   std::size_t current_ = 0;
 };
 

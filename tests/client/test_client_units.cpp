@@ -103,6 +103,12 @@ TEST_CASE("server pool merges connect_urls", "[client][unit]") {
   CHECK(pool->advance().host == "a");
   options.servers = {"nats://ok:1", "http://bad"};
   CHECK(ServerPool::from_options(options).error() == Errc::kInvalidUrl);
+  // An INFO listing thousands of servers adds only kMaxDiscoveredServers of them.
+  std::vector<std::string> many;
+  for (int i = 0; i < 5000; ++i)
+    many.push_back("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ":4222");
+  pool->merge_connect_urls(many);
+  CHECK(pool->size() == 2 + ServerPool::kMaxDiscoveredServers);  // c:3 counts among them.
 }
 
 TEST_CASE("reconnect backoff doubles per round, is capped and jittered", "[client][unit]") {
