@@ -272,6 +272,10 @@ void Core::process_info(Transport& transport, std::string_view json) {
     return;
   }
   pool_.merge_connect_urls(info.connect_urls);
+  // A server never delivers a message larger than the max_payload it announces; the parser rejects
+  // one rather than buffering whatever size a faulty server claims.
+  transport.parser.set_limits(
+      protocol::ParserLimits{kClientMaxControlLine, info.max_payload > 0 ? info.max_payload : 0});
   {
     std::lock_guard lock(mu_);
     max_payload_ = info.max_payload;

@@ -14,7 +14,7 @@ namespace tern::client::detail {
 class Core;
 
 // The client reads server ops; their control lines are short, but a subject may be long, so the limit
-// is generous. Payload sizes are not limited on this side: the server enforces max_payload.
+// is generous. Payload sizes are limited by the max_payload of the server's INFO, once it is known.
 inline constexpr std::size_t kClientMaxControlLine = 64 * 1024;
 
 struct Transport {

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -22,7 +23,8 @@ namespace tern::client_test {
 class StallingServer {
  public:
   // A small receive buffer makes the client's writes back up after a few kilobytes.
-  explicit StallingServer(int receive_buffer = 4096) {
+  explicit StallingServer(int receive_buffer = 4096, std::int64_t max_payload = 64 * 1024 * 1024)
+      : max_payload_(max_payload) {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     const int one = 1;
     ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -63,6 +65,13 @@ class StallingServer {
     changed_.notify_all();
     std::unique_lock lock(mu_);
     changed_.wait(lock, [&] { return dropped_; });
+  }
+
+  // Sends `bytes` to the client once the handshake is done.
+  void send(const std::string& bytes) {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return handshaken_; });
+    (void)!::write(connection_fd_, bytes.data(), bytes.size());
   }
 
   // Waits until `text` is among the bytes the client sent that sit unread in the socket (looked at
@@ -123,7 +132,8 @@ class StallingServer {
     }
     const std::string info =
         "INFO {\"server_id\":\"stalling\",\"version\":\"2.9.10\",\"proto\":1,\"headers\":true,"
-        "\"max_payload\":67108864} \r\n";
+        "\"max_payload\":" +
+        std::to_string(max_payload_) + "} \r\n";
     (void)!::write(fd, info.data(), info.size());
     std::string received;
     char buffer[4096];
@@ -147,6 +157,7 @@ class StallingServer {
     }
   }
 
+  std::int64_t max_payload_;
   int listen_fd_ = -1;
   int connection_fd_ = -1;
   int port_ = 0;

@@ -98,3 +98,25 @@ TEST_CASE("publishes queued behind a stuck write survive the reconnect", "[clien
   CHECK_FALSE(flushed.get_future().get());
   CHECK(received == 10);
 }
+
+TEST_CASE("a message larger than the server's max_payload is a protocol error", "[client][stalled]") {
+  StallingServer server(4096, 1024);
+  auto options = stalled_options(server.port());
+  std::mutex mu;
+  std::error_code error;
+  options.events.on_error = [&](std::error_code code, std::string_view) {
+    std::lock_guard lock(mu);
+    error = code;
+  };
+  auto client = Client::connect(options);
+  REQUIRE(client);
+  std::atomic<int> received{0};
+  auto sub = client->subscribe("big", [&](tern::client::Message) { ++received; });
+  REQUIRE(sub);
+  server.send("MSG big " + std::to_string(sub->sid()) + " 4096\r\n" + std::string(4096, 'x') + "\r\n");
+  CHECK(tern::client_test::wait_until([&] {
+    std::lock_guard lock(mu);
+    return error == Errc::kProtocolError;
+  }));
+  CHECK(received == 0);
+}
