@@ -262,7 +262,7 @@ std::error_code Core::unsubscribe(SubState& sub, std::uint64_t max_messages) {
     } else {
       sub.max_messages = max_messages;
       if (state_ == State::kConnected) {
-        protocol::append_unsub(outbound_, std::to_string(sub.sid), max_messages);
+        protocol::append_unsub(outbound_, std::to_string(sub.sid), max_messages - sub.delivered_base);
         wake_locked();
       }
     }

@@ -312,8 +312,10 @@ void Core::complete_handshake() {
   {
     std::lock_guard lock(mu_);
     // Subscriptions first, then what was published meanwhile, so replies find their inbox.
-    for (const auto& [sid, sub] : subs_)
+    for (const auto& [sid, sub] : subs_) {
+      sub->delivered_base = sub->delivered;
       append_sub_frames_locked(direct_, *sub);
+    }
     direct_.append(outbound_);
     outbound_.clear();
     pings_in_outbound_ = 0;

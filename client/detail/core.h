@@ -60,6 +60,9 @@ struct SubState {
   MessageHandler handler;
   std::uint64_t max_messages = 0;  // 0: no limit.
   std::uint64_t delivered = 0;
+  // `delivered` when the subscription was last sent to the server: the server counts an UNSUB's
+  // maximum from there, since it knows nothing of earlier connections.
+  std::uint64_t delivered_base = 0;
   bool inbox = false;  // The request/reply mux subscription.
   std::atomic<bool> active{true};
 };

@@ -88,6 +88,34 @@ TERN_CLIENT_TEST(reconnect_resubscribes_and_sends_buffered_publishes, "[client][
   CHECK(events.closed == 0);
 }
 
+TERN_CLIENT_TEST(auto_unsubscribe_after_a_reconnect_counts_from_the_new_connection, "[client][reconnect]") {
+  std::optional<tern::test::ServerProcess> server;
+  server.emplace(server_launch(kind));
+  const int port = server->port();
+  EventCounts events;
+  Client client = connect_to(port, events.attach(options_for(port)));
+  std::atomic<int> limited{0};
+  auto sub = client.subscribe("limited", [&](Message) { ++limited; });
+  REQUIRE(sub);
+  REQUIRE_FALSE(client.publish("limited", "1"));
+  REQUIRE_FALSE(client.publish("limited", "2"));
+  REQUIRE_FALSE(client.flush());
+  server->stop();
+  server.reset();
+  REQUIRE(wait_until([&] { return events.disconnected == 1; }));
+  server.emplace(server_launch(kind, {"-p", std::to_string(port)}));
+  REQUIRE(wait_until([&] { return events.reconnected == 1; }));
+  // Two delivered before, so the new server must stop after three more.
+  REQUIRE_FALSE(sub->auto_unsubscribe(5));
+  for (int i = 0; i < 3; ++i)
+    REQUIRE_FALSE(client.publish("limited", "more"));
+  REQUIRE_FALSE(client.flush());
+  CHECK(limited == 5);
+  // The server dropped the subscription, so a request on its subject finds no responder.
+  auto reply = client.request("limited", "anyone?", 2000ms).get();
+  CHECK(reply.error() == Errc::kNoResponders);
+}
+
 TERN_CLIENT_TEST(reconnect_buffer_is_bounded, "[client][reconnect]") {
   std::optional<tern::test::ServerProcess> server;
   server.emplace(server_launch(kind));
