@@ -124,10 +124,12 @@ ParseStatus Parser::start_name(char c) {
   const bool from_client = direction_ == Direction::kFromClient;
   switch (to_upper(c)) {
     case 'P':
-      state_ = State::kP;
+      first_letter_ = 'P';
+      state_ = State::kSecondLetter;
       return ParseStatus::kNeedMore;
     case 'H':
-      state_ = State::kH;
+      first_letter_ = 'H';
+      state_ = State::kSecondLetter;
       return ParseStatus::kNeedMore;
     case 'C':
       if (!from_client) break;
@@ -201,27 +203,19 @@ ParseStatus Parser::next(Op& op) {
         ++pos_;
         break;
       }
-      case State::kP: {
+      case State::kSecondLetter: {
+        // P and H start more than one op; their second letter decides which.
         const char c = to_upper(*pos_);
-        if (c == 'U' && direction_ == Direction::kFromClient) {
+        const bool from_client = direction_ == Direction::kFromClient;
+        if (first_letter_ == 'P' && c == 'U' && from_client) {
           kind_ = OpKind::kPub, name_ = "PUB";
-        } else if (c == 'I') {
+        } else if (first_letter_ == 'P' && c == 'I') {
           kind_ = OpKind::kPing, name_ = "PING";
-        } else if (c == 'O') {
+        } else if (first_letter_ == 'P' && c == 'O') {
           kind_ = OpKind::kPong, name_ = "PONG";
-        } else {
-          return fail(ParseError::kUnknownOperation, pos_);
-        }
-        ++pos_;
-        name_pos_ = 2;
-        state_ = State::kName;
-        break;
-      }
-      case State::kH: {
-        const char c = to_upper(*pos_);
-        if (c == 'P' && direction_ == Direction::kFromClient) {
+        } else if (first_letter_ == 'H' && c == 'P' && from_client) {
           kind_ = OpKind::kHpub, name_ = "HPUB";
-        } else if (c == 'M' && direction_ == Direction::kFromServer) {
+        } else if (first_letter_ == 'H' && c == 'M' && !from_client) {
           kind_ = OpKind::kHmsg, name_ = "HMSG";
         } else {
           return fail(ParseError::kUnknownOperation, pos_);

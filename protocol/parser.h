@@ -137,14 +137,13 @@ class Parser {
  private:
   enum class State : std::uint8_t {
     kStart,
-    kName,       // Matching the rest of the op name in name_.
-    kP,          // Saw 'P': PUB, PING or PONG.
-    kH,          // Saw 'H': HPUB or HMSG.
-    kAfterName,  // Op name complete; needs a space or a tab (or, for some ops, the arguments).
-    kBeforeArg,  // Skipping spaces and tabs before the arguments.
-    kArg,        // Inside the argument line.
-    kSkipLine,   // PING, PONG and +OK: anything up to LF.
-    kPayload,    // Collecting a payload that straddles chunks, and its CRLF.
+    kName,          // Matching the rest of the op name in name_.
+    kSecondLetter,  // Saw 'P' (PUB, PING, PONG) or 'H' (HPUB, HMSG) in first_letter_.
+    kAfterName,     // Op name complete; needs a space or a tab (or, for some ops, the arguments).
+    kBeforeArg,     // Skipping spaces and tabs before the arguments.
+    kArg,           // Inside the argument line.
+    kSkipLine,      // PING, PONG and +OK: anything up to LF.
+    kPayload,       // Collecting a payload that straddles chunks, and its CRLF.
     kError,
   };
 
@@ -163,6 +162,7 @@ class Parser {
   OpKind kind_ = OpKind::kPing;
   const char* name_ = nullptr;  // The op name being matched, upper case.
   std::uint8_t name_pos_ = 0;
+  char first_letter_ = 0;
   bool require_connect_ = false;
   bool headers_allowed_ = true;
   std::int64_t error_size_ = 0;
