@@ -25,7 +25,9 @@ class ChunkPool {
   // Payload bytes of a standard chunk. Writes are batched up to about two of these; loopback writes of
   // exactly 64 KiB are slow on the kernels we run on, so batches stay below that.
   static constexpr std::uint32_t kChunkCapacity = 32 * 1024 - sizeof(OutboundChunk) - 64;
-  static constexpr std::size_t kMaxCached = 256;
+  // At most 2 MiB kept for reuse: enough for a burst on a few busy connections, small enough that an
+  // idle server gives the memory back.
+  static constexpr std::size_t kMaxCached = 64;
 
   ChunkPool() = default;
   ChunkPool(const ChunkPool&) = delete;
