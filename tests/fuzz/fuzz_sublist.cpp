@@ -15,6 +15,7 @@
 #include "protocol/subject.h"
 #include "server/sublist.h"
 #include "tests/fuzz/fuzz_support.h"
+#include "tests/support/canonical_match.h"
 
 namespace {
 
@@ -27,28 +28,12 @@ using tern::server::Subscription;
 constexpr std::size_t kSlots = 24;
 constexpr std::size_t kHeldResults = 8;
 
-// A match result in a form that compares: sorted plain subscribers, sorted members per group name.
-struct CanonicalMatch {
-  std::vector<const Subscription*> plain;
-  std::map<std::string, std::vector<const Subscription*>> queues;
-  bool operator==(const CanonicalMatch&) const = default;
-};
+using tern::test::CanonicalMatch;
 
 CanonicalMatch canonical(const MatchResult& result) {
-  CanonicalMatch match;
-  match.plain.assign(result.plain.begin(), result.plain.end());
-  std::sort(match.plain.begin(), match.plain.end());
-  for (const auto& group : result.queues) {
-    FUZZ_CHECK(!group.members.empty());
-    auto& members = match.queues[std::string(group.name)];
-    FUZZ_CHECK(members.empty());  // One entry per group name.
-    for (const Subscription* member : group.members) {
-      FUZZ_CHECK(member->queue == group.name);
-      members.push_back(member);
-    }
-    std::sort(members.begin(), members.end());
-  }
-  return match;
+  auto match = tern::test::canonical_match(result);
+  FUZZ_CHECK(match.has_value());
+  return *match;
 }
 
 // A subscription subject from a small alphabet, so that overlaps are common. '>' only ends a subject.

@@ -13,6 +13,7 @@
 
 #include "protocol/subject.h"
 #include "server/sublist.h"
+#include "tests/support/canonical_match.h"
 
 using tern::server::MatchRef;
 using tern::server::MatchResult;
@@ -61,28 +62,12 @@ class Subscriptions {
   std::deque<Subscription> storage_;
 };
 
-// A match result in a canonical form: sorted plain subscribers, and sorted members per queue group.
-struct CanonicalMatch {
-  std::vector<const Subscription*> plain;
-  std::map<std::string, std::vector<const Subscription*>> queues;
-
-  bool operator==(const CanonicalMatch&) const = default;
-};
+using tern::test::CanonicalMatch;
 
 CanonicalMatch canonical(const MatchResult& result) {
-  CanonicalMatch match;
-  match.plain.assign(result.plain.begin(), result.plain.end());
-  std::sort(match.plain.begin(), match.plain.end());
-  for (const auto& group : result.queues) {
-    auto& members = match.queues[std::string(group.name)];
-    REQUIRE(members.empty());  // One entry per group name.
-    REQUIRE_FALSE(group.members.empty());
-    for (const Subscription* member : group.members)
-      REQUIRE(member->queue == group.name);
-    members.assign(group.members.begin(), group.members.end());
-    std::sort(members.begin(), members.end());
-  }
-  return match;
+  auto match = tern::test::canonical_match(result);
+  REQUIRE(match.has_value());
+  return *match;
 }
 
 CanonicalMatch oracle_match(const std::vector<Subscription*>& live, std::string_view subject) {
