@@ -49,6 +49,7 @@ void ClientConnection::process_connect(const protocol::Op& op) {
     return;
   }
   connect_received_ = true;
+  publisher_.echo = connect_.echo;
   update_ident();
 
   // The authentication timeout ends with the first CONNECT, whatever its outcome.
@@ -65,9 +66,9 @@ void ClientConnection::process_connect(const protocol::Op& op) {
       close(CloseReason::kAuthorizationViolation);
       return;
     }
-    awaiting_auth_ = false;
     parser_.set_require_connect(false);
   }
+  if (state_ == ConnectionState::kAwaitingAuth) set_state(ConnectionState::kOpen);
   finish_connect();
 }
 
@@ -109,13 +110,14 @@ void ClientConnection::start_async_auth() {
   work.pass = connect_.pass;
   work.credentials = ClientCredentials{work.token, work.user, work.pass};
   work.authenticator = server_.authenticator_snapshot();
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
-  if (uv_queue_work(server_.loop(), &work.req, on_auth_work, on_auth_done) != 0) {
+  if (const int rc = uv_queue_work(loop_, &work.req, on_auth_work, on_auth_done); rc != 0) {
     auth_work_.reset();
+    server_.log().client_error(ident_, std::string("authentication not started: ") + uv_strerror(rc));
     close(CloseReason::kAuthorizationViolation);
     return;
   }
   ++open_handles_;
+  set_state(ConnectionState::kAuthenticating);
 }
 
 void ClientConnection::on_auth_work(uv_work_t* req) noexcept {
@@ -127,35 +129,36 @@ void ClientConnection::on_auth_work(uv_work_t* req) noexcept {
 
 void ClientConnection::on_auth_done(uv_work_t* req, int status) noexcept {
   auto* conn = static_cast<ClientConnection*>(req->data);
+  // UV_ECANCELED when close() took the work back before a thread ran it.
   const bool authorized = status == 0 && conn->auth_work_->authorized;
   conn->auth_work_.reset();
-  if (conn->closing_) {
-    conn->release_reference();
-    return;
-  }
-  --conn->open_handles_;
+  if (!conn->closing()) conn->finish_async_auth(authorized);
+  conn->release_reference();
+}
+
+void ClientConnection::finish_async_auth(bool authorized) noexcept {
   if (!authorized) {
-    conn->send_err("Authorization Violation");
-    conn->server_.log().client_error(conn->ident_, "authentication error");
-    conn->close(CloseReason::kAuthorizationViolation);
+    send_err("Authorization Violation");
+    server_.log().client_error(ident_, "authentication error");
+    close(CloseReason::kAuthorizationViolation);
     return;
   }
-  conn->awaiting_auth_ = false;
-  conn->parser_.set_require_connect(false);
-  conn->finish_connect();
-  if (conn->closing_) return;
+  parser_.set_require_connect(false);
+  // Reading resumes; no read can land before the input that waited has been processed below, since
+  // libuv reports reads only from a later turn of the loop.
+  set_state(ConnectionState::kOpen);
+  finish_connect();
+  if (closing()) return;
   try {
-    // What followed CONNECT in its read, then reading resumes (unless another CONNECT paused it).
-    const std::string input = std::move(conn->deferred_input_);
-    conn->deferred_input_.clear();
-    if (!input.empty()) conn->process_input(input);
+    // What followed CONNECT in its read (which may hold another CONNECT and pause again).
+    const std::string input = std::move(deferred_input_);
+    deferred_input_.clear();
+    if (!input.empty()) process_input(input);
   } catch (const std::exception& e) {
-    conn->server_.log().error(conn->ident_ + " - " + e.what());
-    conn->close(CloseReason::kProtocolViolation);
+    server_.log().error(ident_ + " - " + e.what());
+    close(CloseReason::kProtocolViolation);
   }
-  if (!conn->closing_ && conn->auth_work_ == nullptr) {
-    uv_read_start(reinterpret_cast<uv_stream_t*>(&conn->tcp_), on_alloc, on_read);
-  }
+  if (!closing()) stall_if_congested();
 }
 
 bool ClientConnection::check_credentials(const protocol::ConnectOptions& connect) const {

@@ -1,10 +1,10 @@
-// The write side of a client connection: the budgeted outbound queue, the flush once per loop turn and
-// the slow-consumer close.
-#include "server/client_connection.h"
-
+// The write side of a client connection: frames queued within max_pending, deliveries from the router,
+// the flush at the end of each loop turn, and the slow-consumer cut.
+#include <cassert>
 #include <cstring>
 
 #include "protocol/frames.h"
+#include "server/client_connection.h"
 #include "server/server.h"
 
 namespace tern::server {
@@ -18,27 +18,78 @@ bool ClientConnection::queue_outbound(std::string_view bytes) noexcept {
 }
 
 char* ClientConnection::reserve_outbound(std::size_t n) noexcept {
-  if (handles_closing_) return nullptr;
-  if (static_cast<std::int64_t>(out_.pending() + n) > server_.options().max_pending) {
-    slow_consumer(CloseReason::kSlowConsumerPendingBytes);
-    return nullptr;
-  }
-  try {
-    return out_.reserve(n);
-  } catch (const std::bad_alloc&) {
-    slow_consumer(CloseReason::kSlowConsumerPendingBytes);
-    return nullptr;
-  }
+  if (state_ == ConnectionState::kClosed) return nullptr;
+  char* at = out_.reserve(n, server_.options().max_pending);
+  if (at == nullptr) slow_consumer(CloseReason::kSlowConsumerPendingBytes);
+  return at;
 }
 
 void ClientConnection::commit_outbound(std::size_t n) noexcept {
   out_.commit(n);
-  if (!in_flush_list) server_.schedule_flush(this);
+  server_.schedule_flush(*this);
+}
+
+void ClientConnection::send_err(std::string_view text) noexcept {
+  std::string line;
+  try {
+    protocol::append_err(line, text);
+  } catch (const std::bad_alloc&) {
+    return;
+  }
+  server_.log().trace_out(ident_, "-ERR", std::string_view(line).substr(5, line.size() - 7));
+  queue_outbound(line);
+}
+
+void ClientConnection::send_info(bool lame_duck) noexcept {
+  try {
+    queue_outbound(server_.info_line(cid(), remote_ip_, lame_duck));
+  } catch (const std::bad_alloc&) {
+    close(CloseReason::kServerShutdown);
+  }
+}
+
+Delivery ClientConnection::deliver(const Subscription& sub, const RoutedMessage& msg) noexcept {
+  if (closing()) return Delivery::kRefused;
+  std::string_view payload = msg.payload;
+  std::string_view header_size_text;
+  std::string_view total_size_text = msg.total_size_text;
+  if (msg.has_headers()) {
+    if (headers_) {
+      header_size_text = msg.header_size_text;
+    } else {
+      payload = msg.body();
+      total_size_text = msg.body_size_text;
+    }
+  }
+  const std::size_t line =
+      protocol::msg_line_size(msg.subject, sub.sid, msg.reply, header_size_text, total_size_text);
+  const std::size_t frame = line + payload.size() + 2;
+  char* at = reserve_outbound(frame);
+  if (at == nullptr) return Delivery::kRefused;
+  at = protocol::write_msg_line(at, msg.subject, sub.sid, msg.reply, header_size_text, total_size_text);
+  std::memcpy(at, payload.data(), payload.size());
+  at[payload.size()] = '\r';
+  at[payload.size() + 1] = '\n';
+  commit_outbound(frame);
+  counters_.count_out(1, payload.size());
+  server_.counters().traffic.count_out(1, payload.size());
+
+  if (server_.log().trace_enabled()) {
+    // The line without its op name and CRLF, as nats-server traces it: "->> [MSG foo 1 5]".
+    const std::string_view sent(at - line, line - 2);
+    const std::size_t op_end = sent.find(' ');
+    server_.log().trace_out(ident_, sent.substr(0, op_end), sent.substr(op_end + 1));
+  }
+  if (OutboundQueue::congested(out_.pending(), server_.options().max_pending)) {
+    congested_ = true;
+    return Delivery::kDeliveredCongested;
+  }
+  return Delivery::kDelivered;
 }
 
 void ClientConnection::slow_consumer(CloseReason reason) noexcept {
-  if (closing_) return;
-  ++server_.stats().slow_consumers;
+  if (closing()) return;
+  ++server_.counters().slow_consumers;
   if (reason == CloseReason::kSlowConsumerPendingBytes) {
     server_.log().client_log(LogLevel::kInfo, ident_,
                              "Slow Consumer Detected: MaxPending of " +
@@ -48,70 +99,88 @@ void ClientConnection::slow_consumer(CloseReason reason) noexcept {
                              "Slow Consumer Detected: WriteDeadline of " +
                                  std::to_string(server_.options().write_deadline.count()) + "ms Exceeded");
   }
-  // Nothing more is sent to a slow consumer, not even an -ERR: its queue is the problem. Bytes that an
-  // asynchronous write still points at stay until that write is cancelled by the close; freeing them
-  // now would let libuv write from memory the chunk pool hands to other connections.
-  if (write_in_flight_ == 0) out_.clear();
+  // Nothing more is sent to a slow consumer, not even an -ERR: its queue is the problem.
+  out_.discard();
   close(reason);
 }
 
-void ClientConnection::flush_outbound() noexcept {
-  if (write_in_flight_ != 0 || out_.empty() || handles_closing_) return;
+// Called whenever queued bytes were confirmed written: publishers waiting for this receiver resume once
+// it is back under its high-water mark (or empty), as nats-server releases its stall gate.
+void ClientConnection::note_written() noexcept {
+  if (!congested_) return;
+  if (!out_.empty() && OutboundQueue::congested(out_.pending(), server_.options().max_pending)) return;
+  congested_ = false;
+  server_.receiver_drained(*this);
+}
+
+FlushTarget::Flushed ClientConnection::flush(std::size_t budget) noexcept {
+  const bool writable = state_ != ConnectionState::kClosed && tcp_open_ && !is_slow_consumer(close_reason_);
+  if (out_.write_in_flight() || out_.empty() || !writable) return Flushed::kDone;
   auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
   uv_buf_t buffers[kMaxWriteBuffers];
+  std::size_t written_this_turn = 0;
   for (;;) {
     std::size_t total = 0;
     const std::size_t count = out_.gather(buffers, kMaxWriteBuffers, kMaxWriteBatch, total);
-    if (count == 0) return;
+    assert(count > 0);
     const int written = uv_try_write(stream, buffers, static_cast<unsigned>(count));
-    if (written == UV_EAGAIN || (written >= 0 && static_cast<std::size_t>(written) < total)) {
-      if (written > 0) out_.consume(static_cast<std::size_t>(written));
-      break;
-    }
-    if (written < 0) {
-      out_.clear();
+    if (written < 0 && written != UV_EAGAIN) {
+      out_.discard();
       close(CloseReason::kWriteError);
-      return;
+      return Flushed::kDone;
     }
-    out_.consume(static_cast<std::size_t>(written));
+    if (written > 0) {
+      out_.consume(static_cast<std::size_t>(written));
+      written_this_turn += static_cast<std::size_t>(written);
+      note_written();
+    }
     if (out_.empty()) {
-      if (draining_) close(CloseReason::kServerShutdown);
-      return;
+      if (state_ == ConnectionState::kDraining) close(CloseReason::kServerShutdown);
+      return Flushed::kDone;
     }
+    if (written == UV_EAGAIN || static_cast<std::size_t>(written) < total) break;
+    // The socket takes more, but this connection has had its share of the turn.
+    if (written_this_turn >= budget) return Flushed::kMore;
   }
   // The socket is full: hand the rest to libuv, which writes it when the socket drains. The chunks
   // stay put until on_write, and new bytes are appended behind them.
   std::size_t total = 0;
   const std::size_t count = out_.gather(buffers, kMaxWriteBuffers, kMaxWriteBatch, total);
-  const int rc = uv_write(&write_req_, stream, buffers, static_cast<unsigned>(count), on_write);
-  if (rc != 0) {
-    out_.clear();
+  if (const int rc = uv_write(&write_req_, stream, buffers, static_cast<unsigned>(count), on_write);
+      rc != 0) {
+    out_.discard();
     close(CloseReason::kWriteError);
-    return;
+    return Flushed::kDone;
   }
-  write_in_flight_ = total;
-  write_started_ = Clock::now();
+  ++open_handles_;
+  out_.begin_write(total, Clock::now());
+  return Flushed::kDone;
 }
 
 void ClientConnection::on_write(uv_write_t* req, int status) noexcept {
   ClientConnection* conn = owner(req);
-  const std::size_t written = conn->write_in_flight_;
-  conn->write_in_flight_ = 0;
+  conn->out_.end_write(status == 0);
   if (status != 0) {
     // Cancelled by close, or the peer went away: nothing queued will be sent.
-    conn->out_.clear();
+    conn->out_.discard();
     conn->close(CloseReason::kWriteError);
+    conn->release_reference();
     return;
   }
-  conn->out_.consume(written);
   // A closing connection sends nothing more; its handles may be closing right now, and the server
   // deletes it once they are closed, so it must not go back on the flush list.
-  if (conn->closing_) {
-    conn->out_.clear();
+  if (conn->closing()) {
+    conn->out_.discard();
+    conn->release_reference();
     return;
   }
-  if (!conn->out_.empty() && !conn->in_flush_list) conn->server_.schedule_flush(conn);
-  if (conn->draining_ && conn->out_.empty()) conn->close(CloseReason::kServerShutdown);
+  conn->note_written();
+  if (!conn->out_.empty()) {
+    conn->server_.schedule_flush(*conn);
+  } else if (conn->state_ == ConnectionState::kDraining) {
+    conn->close(CloseReason::kServerShutdown);
+  }
+  conn->release_reference();
 }
 
 }  // namespace tern::server

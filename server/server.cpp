@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <cassert>
+#include <stdexcept>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -41,7 +44,8 @@ Server::Server(Options options, Logger& log, FlagOverrides flags)
       flags_(std::move(flags)),
       authenticator_(std::make_shared<const Authenticator>(options_.authorization)),
       random_((static_cast<std::uint64_t>(std::random_device{}()) << 32) | std::random_device{}()) {
-  uv_loop_init(&loop_);
+  if (const int rc = uv_loop_init(&loop_); rc != 0)
+    throw std::runtime_error(std::string("Error initialising the event loop: ") + uv_strerror(rc));
   loop_.data = this;
 }
 
@@ -57,6 +61,40 @@ Server::~Server() {
   uv_loop_close(&loop_);
 }
 
+std::string Server::init_handles() {
+  int rc = uv_tcp_init(&loop_, &listener_);
+  if (rc != 0) return std::string("uv_tcp_init: ") + uv_strerror(rc);
+  // The rest cannot fail on a live loop (uv_signal_init only fails when the loop's signal pipe could not
+  // be made, which uv_loop_init already did), but every result is checked all the same.
+  const int results[] = {
+      uv_check_init(&loop_, &check_),
+      uv_prepare_init(&loop_, &prepare_),
+      uv_timer_init(&loop_, &housekeeping_),
+      uv_timer_init(&loop_, &shutdown_timer_),
+      uv_timer_init(&loop_, &lame_duck_timer_),
+      uv_timer_init(&loop_, &stall_timer_),
+      uv_idle_init(&loop_, &idle_),
+      uv_signal_init(&loop_, &sigint_),
+      uv_signal_init(&loop_, &sigterm_),
+      uv_signal_init(&loop_, &sigusr1_),
+      uv_signal_init(&loop_, &sigusr2_),
+      uv_signal_init(&loop_, &sighup_),
+  };
+  for (const int result : results) {
+    if (result != 0) return std::string("Error initialising the event loop: ") + uv_strerror(result);
+  }
+  listener_.data = check_.data = prepare_.data = housekeeping_.data = shutdown_timer_.data = this;
+  lame_duck_timer_.data = stall_timer_.data = idle_.data = this;
+  sigint_.data = sigterm_.data = sigusr1_.data = sigusr2_.data = sighup_.data = this;
+  return {};
+}
+
+void Server::check_uv(int rc, const char* what) noexcept {
+  // For calls that fail only on a misused handle: a bug, asserted in debug builds and logged otherwise.
+  assert(rc == 0);
+  if (rc != 0) log_.error(std::string(what) + " failed: " + uv_strerror(rc));
+}
+
 std::string Server::start() {
   server_id_ = make_server_id(std::mt19937_64(std::random_device{}()));
   const std::string& server_id = server_id_;
@@ -67,8 +105,8 @@ std::string Server::start() {
       uv_ip6_addr(options_.host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr)) != 0) {
     return "invalid listen address: " + options_.host;
   }
-  uv_tcp_init(&loop_, &listener_);
-  listener_.data = this;
+  // Every handle is initialised before anything can fail, so that ~Server may close them all.
+  if (const std::string error = init_handles(); !error.empty()) return error;
   listening_ = true;
   int rc = uv_tcp_bind(&listener_, reinterpret_cast<const sockaddr*>(&addr), 0);
   if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, on_connection);
@@ -78,46 +116,33 @@ std::string Server::start() {
   }
   sockaddr_storage bound{};
   int len = sizeof bound;
-  uv_tcp_getsockname(&listener_, reinterpret_cast<sockaddr*>(&bound), &len);
+  if (rc = uv_tcp_getsockname(&listener_, reinterpret_cast<sockaddr*>(&bound), &len); rc != 0)
+    return std::string("Error reading the listening address: ") + uv_strerror(rc);
   bound_port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   build_info_prefix();
 
   // The end-of-turn work runs after the I/O callbacks (check) and again before the loop waits
   // (prepare), so that what timers and deferred write callbacks queue goes out without waiting for
   // the next wake-up.
-  uv_check_init(&loop_, &check_);
-  check_.data = this;
-  uv_check_start(&check_, on_check);
-  uv_prepare_init(&loop_, &prepare_);
-  prepare_.data = this;
-  uv_prepare_start(&prepare_, on_prepare);
-  uv_timer_init(&loop_, &housekeeping_);
-  housekeeping_.data = this;
   const auto tick = static_cast<std::uint64_t>(kHousekeepingInterval.count());
-  uv_timer_start(&housekeeping_, on_housekeeping, tick, tick);
-  uv_signal_init(&loop_, &sigint_);
-  uv_signal_init(&loop_, &sigterm_);
-  uv_signal_init(&loop_, &sigusr1_);
-  sigint_.data = sigterm_.data = sigusr1_.data = this;
-  uv_signal_start(&sigint_, on_signal, SIGINT);
-  uv_signal_start(&sigterm_, on_signal, SIGTERM);
-  uv_signal_start(&sigusr1_, on_reopen_log_signal, SIGUSR1);
-  uv_unref(reinterpret_cast<uv_handle_t*>(&sigusr1_));
-  uv_signal_init(&loop_, &sigusr2_);
-  sigusr2_.data = this;
-  uv_signal_start(&sigusr2_, on_lame_duck_signal, SIGUSR2);
-  uv_unref(reinterpret_cast<uv_handle_t*>(&sigusr2_));
-  uv_timer_init(&loop_, &lame_duck_timer_);
-  lame_duck_timer_.data = this;
-  uv_unref(reinterpret_cast<uv_handle_t*>(&lame_duck_timer_));
-  uv_signal_init(&loop_, &sighup_);
-  sighup_.data = this;
-  uv_signal_start(&sighup_, on_reload_signal, SIGHUP);
-  uv_unref(reinterpret_cast<uv_handle_t*>(&sighup_));
+  const std::pair<int, const char*> started[] = {
+      {uv_check_start(&check_, on_check), "uv_check_start"},
+      {uv_prepare_start(&prepare_, on_prepare), "uv_prepare_start"},
+      {uv_timer_start(&housekeeping_, on_housekeeping, tick, tick), "uv_timer_start"},
+      {uv_signal_start(&sigint_, on_signal, SIGINT), "uv_signal_start(SIGINT)"},
+      {uv_signal_start(&sigterm_, on_signal, SIGTERM), "uv_signal_start(SIGTERM)"},
+      {uv_signal_start(&sigusr1_, on_reopen_log_signal, SIGUSR1), "uv_signal_start(SIGUSR1)"},
+      {uv_signal_start(&sigusr2_, on_lame_duck_signal, SIGUSR2), "uv_signal_start(SIGUSR2)"},
+      {uv_signal_start(&sighup_, on_reload_signal, SIGHUP), "uv_signal_start(SIGHUP)"},
+  };
+  for (const auto& [code, what] : started) {
+    if (code != 0) return std::string(what) + ": " + uv_strerror(code);
+  }
   // The signal handles stay installed until the loop has ended, so that a second SIGTERM during
   // shutdown finds our handler instead of the default one; unreferenced, they do not keep it running.
-  uv_unref(reinterpret_cast<uv_handle_t*>(&sigint_));
-  uv_unref(reinterpret_cast<uv_handle_t*>(&sigterm_));
+  for (uv_signal_t* signal : {&sigint_, &sigterm_, &sigusr1_, &sigusr2_, &sighup_})
+    uv_unref(reinterpret_cast<uv_handle_t*>(signal));
+  uv_unref(reinterpret_cast<uv_handle_t*>(&lame_duck_timer_));
 
   log_.info("Starting ternd (nats-server " + std::string(kCompatibleNatsVersion) + " compatible)");
   log_.info("  Version:  " + std::string(kTerndVersion));
@@ -225,19 +250,18 @@ void Server::shutdown() noexcept {
   if (listening_) uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
   // Every connection stops reading and gets a grace period to take what is queued for it; those still
   // writing when it ends are closed with their writes cancelled.
-  for (ClientConnection* conn : connections_)
+  for (auto& [cid, conn] : connections_)
     conn->begin_shutdown();
-  uv_timer_init(&loop_, &shutdown_timer_);
-  shutdown_timer_.data = this;
   const auto grace = std::min<std::chrono::milliseconds>(options_.write_deadline, kShutdownGrace);
-  uv_timer_start(&shutdown_timer_, on_shutdown_timer, static_cast<std::uint64_t>(grace.count()), 0);
+  check_uv(uv_timer_start(&shutdown_timer_, on_shutdown_timer, static_cast<std::uint64_t>(grace.count()), 0),
+           "uv_timer_start");
   end_of_turn();
   close_server_handles_when_idle();
 }
 
 void Server::on_shutdown_timer(uv_timer_t* timer) noexcept {
   auto* server = static_cast<Server*>(timer->data);
-  for (ClientConnection* conn : server->connections_)
+  for (auto& [cid, conn] : server->connections_)
     conn->close(CloseReason::kServerShutdown);
   server->end_of_turn();
 }
@@ -251,6 +275,8 @@ void Server::close_server_handles_when_idle() noexcept {
   uv_close(reinterpret_cast<uv_handle_t*>(&housekeeping_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&shutdown_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&lame_duck_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&stall_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&idle_), nullptr);
 }
 
 void Server::on_reopen_log_signal(uv_signal_t* signal, int) noexcept {
@@ -309,7 +335,7 @@ void Server::enter_lame_duck() noexcept {
     shutdown();
     return;
   }
-  for (ClientConnection* conn : connections_)
+  for (auto& [cid, conn] : connections_)
     conn->notify_lame_duck();
   // The closes are spread over what remains of the duration after the grace period, as nats-server
   // does: one client per interval of at most a second, or batches when there are more clients than
@@ -327,9 +353,10 @@ void Server::enter_lame_duck() noexcept {
     interval = milliseconds(1000);
   }
   uv_ref(reinterpret_cast<uv_handle_t*>(&lame_duck_timer_));
-  uv_timer_start(&lame_duck_timer_, on_lame_duck_timer,
-                 static_cast<std::uint64_t>(options_.lame_duck_grace_period.count()),
-                 static_cast<std::uint64_t>(interval.count()));
+  check_uv(uv_timer_start(&lame_duck_timer_, on_lame_duck_timer,
+                          static_cast<std::uint64_t>(options_.lame_duck_grace_period.count()),
+                          static_cast<std::uint64_t>(interval.count())),
+           "uv_timer_start");
 }
 
 void Server::on_lame_duck_timer(uv_timer_t* timer) noexcept {
@@ -339,14 +366,14 @@ void Server::on_lame_duck_timer(uv_timer_t* timer) noexcept {
     server->log_.info("Closing existing clients");
   }
   std::size_t closed = 0;
-  for (ClientConnection* conn : server->connections_) {
+  for (auto& [cid, conn] : server->connections_) {
     if (closed == server->lame_duck_batch_) break;
     if (conn->closing()) continue;
     conn->close(CloseReason::kServerShutdown);
     ++closed;
   }
   if (closed == 0) {
-    uv_timer_stop(timer);
+    server->check_uv(uv_timer_stop(timer), "uv_timer_stop");
     server->shutdown();
   }
 }
@@ -370,7 +397,7 @@ void Server::accept_connection() noexcept {
   ClientConnection* conn = nullptr;
   try {
     conn = new ClientConnection(*this, next_cid_);
-    connections_.insert(conn);
+    connections_.emplace(next_cid_, conn);
   } catch (const std::bad_alloc&) {
     delete conn;
     log_.error("Out of memory accepting a client connection");
@@ -382,7 +409,7 @@ void Server::accept_connection() noexcept {
     return;
   }
   ++next_cid_;
-  ++stats_.total_connections;
+  ++counters_.total_connections;
   // The connection being accepted is already in connections_.
   // Connections already closing do not count, as in nats-server, which drops a client from its count
   // when the close begins.
@@ -397,27 +424,135 @@ void Server::accept_connection() noexcept {
 
 // ---- The end of each loop turn ----------------------------------------------------------------------
 
-void Server::schedule_flush(ClientConnection* conn) noexcept {
-  conn->in_flush_list = true;
-  flush_list_.push_back(conn);
+void Server::schedule_flush(FlushTarget& target) noexcept {
+  try {
+    flushes_.schedule(target);
+  } catch (const std::bad_alloc&) {
+    // Not flushed this turn; the next write or the write deadline brings it back.
+    log_.error("Out of memory scheduling a flush");
+  }
 }
 
-void Server::schedule_close(ClientConnection* conn) noexcept {
+void Server::connection_closing(ClientConnection& conn) noexcept {
   ++closing_connections_;
-  close_list_.push_back(conn);
+  try {
+    close_list_.push_back(&conn);
+  } catch (const std::bad_alloc&) {
+    // Closed now instead of at the end of the turn; the caller touches nothing after close().
+    conn.close_handles();
+  }
+  // A closing publisher waits for nothing; a closing receiver holds up no one.
+  backpressure_.forget_publisher(conn.cid());
+  if (backpressure_.has_waiters(conn.cid())) resume_publishers(backpressure_.release_receiver(conn.cid()));
 }
 
 void Server::retire(std::unique_ptr<Subscription> sub) noexcept {
   retired_subs_.push_back(std::move(sub));
 }
 
-void Server::forget(ClientConnection* conn) noexcept {
-  if (connections_.erase(conn) != 0 && conn->closing()) --closing_connections_;
-  close_server_handles_when_idle();
-  // A connection is never flushed after its close has begun; this keeps a deleted one off the list
-  // even if that rule is broken.
-  if (conn->in_flush_list) std::erase(flush_list_, conn);
+ClientConnection* Server::find_connection(std::uint64_t cid) const noexcept {
+  const auto found = connections_.find(cid);
+  return found == connections_.end() ? nullptr : found->second;
 }
+
+void Server::forget(ClientConnection& conn) noexcept {
+  if (connections_.erase(conn.cid()) != 0 && conn.closing()) --closing_connections_;
+  flushes_.cancel(conn);
+  close_server_handles_when_idle();
+}
+
+// ---- Routing ---------------------------------------------------------------------------------------
+
+RouteResult Server::route(Publisher& publisher, const RoutedMessage& msg) {
+  if (route_depth_ > 0) {
+    deferred_.push_back({&publisher, std::string(msg.subject), std::string(msg.reply),
+                         std::string(msg.payload), msg.header_size});
+    return {};
+  }
+  ++route_depth_;
+  struct DepthGuard {
+    int& depth;
+    ~DepthGuard() { --depth; }
+  } guard{route_depth_};
+  RouteResult result = tern::server::route(sublist_, publisher, msg, random_);
+  if (!deferred_.empty()) route_deferred();
+  return result;
+}
+
+void Server::route_deferred() noexcept {
+  // Precondition: route_depth_ == 1 (inside the outermost route). Each deferred publish may defer more.
+  while (!deferred_.empty()) {
+    DeferredPublish next = std::move(deferred_.front());
+    deferred_.pop_front();
+    OwnedSizes sizes;
+    try {
+      tern::server::route(sublist_, *next.publisher,
+                          sizes.make(next.subject, next.reply, next.payload, next.header_size), random_);
+    } catch (const std::bad_alloc&) {
+      log_.error("Out of memory routing an internal message on " + next.subject);
+    }
+  }
+}
+
+// ---- Backpressure ----------------------------------------------------------------------------------
+
+bool Server::stall(ClientConnection& publisher, std::uint64_t receiver) noexcept {
+  const ClientConnection* to = find_connection(receiver);
+  if (to == nullptr || to->closing()) return false;
+  const auto pending = static_cast<std::int64_t>(to->outbound().pending());
+  if (!OutboundQueue::congested(to->outbound().pending(), options_.max_pending)) return false;
+  const auto wait = Backpressure::stall_duration(pending, options_.max_pending);
+  try {
+    backpressure_.stall(publisher.cid(), receiver, std::chrono::steady_clock::now() + wait);
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+  ++counters_.stalled_publishers;
+  if (log_.debug_enabled())
+    log_.client_debug(publisher.ident(),
+                      "Stalled for a slow receiver (cid " + std::to_string(receiver) + ")");
+  arm_stall_timer();
+  return true;
+}
+
+void Server::receiver_drained(ClientConnection& receiver) noexcept {
+  if (!backpressure_.has_waiters(receiver.cid())) return;
+  try {
+    resume_publishers(backpressure_.release_receiver(receiver.cid()));
+  } catch (const std::bad_alloc&) {
+    // The time bound resumes them instead.
+  }
+}
+
+void Server::resume_publishers(const std::vector<std::uint64_t>& ids) noexcept {
+  for (const std::uint64_t id : ids) {
+    if (ClientConnection* conn = find_connection(id)) conn->resume_reading();
+  }
+  arm_stall_timer();
+}
+
+void Server::arm_stall_timer() noexcept {
+  const auto next = backpressure_.next_deadline();
+  if (!next) {
+    check_uv(uv_timer_stop(&stall_timer_), "uv_timer_stop");
+    return;
+  }
+  const auto delay = std::chrono::ceil<std::chrono::milliseconds>(*next - std::chrono::steady_clock::now());
+  check_uv(uv_timer_start(&stall_timer_, on_stall_timer,
+                          static_cast<std::uint64_t>(std::max<std::int64_t>(delay.count(), 0)), 0),
+           "uv_timer_start");
+}
+
+void Server::on_stall_timer(uv_timer_t* timer) noexcept {
+  auto* server = static_cast<Server*>(timer->data);
+  try {
+    server->resume_publishers(server->backpressure_.release_expired(std::chrono::steady_clock::now()));
+  } catch (const std::bad_alloc&) {
+    server->arm_stall_timer();
+  }
+}
+
+// ---- The end of each loop turn ----------------------------------------------------------------------
 
 void Server::on_check(uv_check_t* check) noexcept {
   static_cast<Server*>(check->data)->end_of_turn();
@@ -427,14 +562,18 @@ void Server::on_prepare(uv_prepare_t* prepare) noexcept {
   static_cast<Server*>(prepare->data)->end_of_turn();
 }
 
+void Server::on_idle(uv_idle_t*) noexcept {
+  // Nothing to do: an active idle handle only keeps the loop from sleeping, so that flushes carried
+  // over at the per-turn cap go on at the next turn (prepare runs end_of_turn).
+}
+
 void Server::end_of_turn() noexcept {
   // Flushing may close connections (write errors), and closing may queue nothing new: flush first.
-  for (std::size_t i = 0; i < flush_list_.size(); ++i) {
-    ClientConnection* conn = flush_list_[i];
-    conn->in_flush_list = false;
-    conn->flush_outbound();
+  const bool carried = flushes_.run();
+  if (carried != idle_active_ && !server_handles_closed_) {
+    check_uv(carried ? uv_idle_start(&idle_, on_idle) : uv_idle_stop(&idle_), "uv_idle");
+    idle_active_ = carried;
   }
-  flush_list_.clear();
   for (std::size_t i = 0; i < close_list_.size(); ++i)
     close_list_[i]->close_handles();
   close_list_.clear();
@@ -448,8 +587,9 @@ void Server::on_housekeeping(uv_timer_t* timer) noexcept {
 void Server::check_write_deadlines() noexcept {
   const auto now = std::chrono::steady_clock::now();
   const auto deadline = options_.write_deadline;
-  for (ClientConnection* conn : connections_) {
-    if (conn->write_in_flight() && !conn->closing() && now - conn->write_started() > deadline) {
+  for (auto& [cid, conn] : connections_) {
+    const OutboundQueue& out = conn->outbound();
+    if (out.write_in_flight() && !conn->closing() && now - out.write_started() > deadline) {
       conn->slow_consumer(CloseReason::kSlowConsumerWriteDeadline);
     }
   }

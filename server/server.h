@@ -6,30 +6,26 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "server/auth.h"
+#include "server/backpressure.h"
+#include "server/counters.h"
 #include "server/fast_random.h"
+#include "server/flush_scheduler.h"
 #include "server/log.h"
 #include "server/options.h"
 #include "server/outbound.h"
+#include "server/router.h"
 #include "server/sublist.h"
 
 namespace tern::server {
 
 class ClientConnection;
-
-struct ServerStats {
-  std::uint64_t in_msgs = 0;
-  std::uint64_t in_bytes = 0;
-  std::uint64_t out_msgs = 0;
-  std::uint64_t out_bytes = 0;
-  std::uint64_t slow_consumers = 0;
-  std::uint64_t total_connections = 0;
-};
 
 class Server {
  public:
@@ -66,8 +62,21 @@ class Server {
   // A reference that stays valid across a reload, for a credential check on another thread.
   std::shared_ptr<const Authenticator> authenticator_snapshot() const noexcept { return authenticator_; }
   ChunkPool& chunk_pool() noexcept { return chunk_pool_; }
-  ServerStats& stats() noexcept { return stats_; }
+  ServerCounters& counters() noexcept { return counters_; }
+  const ServerCounters& counters() const noexcept { return counters_; }
   FastRandom& random() noexcept { return random_; }
+  // The client connection with this cid, or null once it has been deleted.
+  ClientConnection* find_connection(std::uint64_t cid) const noexcept;
+
+  // Routes `msg` from `publisher` to every subscription its subject reaches. A publish from inside a
+  // delivery (an internal subscriber's handler answering a request) is copied and routed as soon as
+  // the outer route has finished, so that handlers never nest and a handler publishing to its own
+  // subject cannot recurse; its result is then empty. Precondition (for a nested publish): `publisher`
+  // outlives the outer route.
+  RouteResult route(Publisher& publisher, const RoutedMessage& msg);
+  // Ids for the server's own subscribers and publishers, apart from client cids (which nats-server
+  // numbers from 4, and tools read).
+  std::uint64_t next_internal_id() noexcept { return kInternalIdBase + next_internal_id_++; }
   // The loop-wide read buffer. Reads are parsed before the next read can land in it.
   uv_buf_t read_buffer() noexcept { return uv_buf_init(read_slab_, sizeof read_slab_); }
   // The INFO line for a connection: the shared fields, then its client_id and client_ip.
@@ -80,14 +89,22 @@ class Server {
   // empty string on success, else why nothing was changed.
   std::string reload() noexcept;
 
-  void schedule_flush(ClientConnection* conn) noexcept;
-  void schedule_close(ClientConnection* conn) noexcept;
+  // Flushes `target` at the end of this loop turn; a target already scheduled stays scheduled once.
+  void schedule_flush(FlushTarget& target) noexcept;
+  // Called by a connection whose close has begun: its handles close at the end of this loop turn.
+  void connection_closing(ClientConnection& conn) noexcept;
+  // Backpressure. Pauses `publisher`'s reads until the receiver with id `receiver` drains, closes or
+  // the time bound for its backlog passes. False when there is nothing to wait for (the receiver is
+  // gone or no longer congested).
+  bool stall(ClientConnection& publisher, std::uint64_t receiver) noexcept;
+  // A congested receiver is back under its high-water mark: the publishers waiting for it resume.
+  void receiver_drained(ClientConnection& receiver) noexcept;
   // Counts large reads, the sign of a stream under load; the loop polls on briefly after one (run()).
   void note_read(std::size_t bytes) noexcept {
     if (bytes >= kBusyPollMinRead) ++reads_;
   }
   // Called from a connection's last close callback.
-  void forget(ClientConnection* conn) noexcept;
+  void forget(ClientConnection& conn) noexcept;
   // Subscriptions that ended are freed at the end of the loop turn, after any delivery that may still
   // hold a match result naming them.
   void retire(std::unique_ptr<Subscription> sub) noexcept;
@@ -102,8 +119,15 @@ class Server {
   static void on_lame_duck_signal(uv_signal_t* signal, int signum) noexcept;
   static void on_lame_duck_timer(uv_timer_t* timer) noexcept;
   void build_info_prefix();
+  std::string init_handles();
+  void check_uv(int rc, const char* what) noexcept;
   static void on_housekeeping(uv_timer_t* timer) noexcept;
   static void on_shutdown_timer(uv_timer_t* timer) noexcept;
+  static void on_stall_timer(uv_timer_t* timer) noexcept;
+  static void on_idle(uv_idle_t* idle) noexcept;
+  void arm_stall_timer() noexcept;
+  void resume_publishers(const std::vector<std::uint64_t>& ids) noexcept;
+  void route_deferred() noexcept;
   void close_server_handles_when_idle() noexcept;
 
   void accept_connection() noexcept;
@@ -120,6 +144,10 @@ class Server {
   uv_prepare_t prepare_{};
   uv_timer_t housekeeping_{};
   uv_timer_t shutdown_timer_{};
+  uv_timer_t stall_timer_{};
+  // Active while a flush stopped at its per-turn cap, so that the loop polls instead of sleeping.
+  uv_idle_t idle_{};
+  bool idle_active_ = false;
   bool server_handles_closed_ = false;
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
@@ -141,16 +169,28 @@ class Server {
   std::shared_ptr<const Authenticator> authenticator_;
   Sublist sublist_;
   ChunkPool chunk_pool_;
-  ServerStats stats_;
+  ServerCounters counters_;
   FastRandom random_;
+  FlushScheduler flushes_;
+  Backpressure backpressure_;
+  // Publishes made from inside a route, waiting for it to finish (see route()).
+  struct DeferredPublish {
+    Publisher* publisher;
+    std::string subject, reply, payload;
+    std::size_t header_size;
+  };
+  std::deque<DeferredPublish> deferred_;
+  int route_depth_ = 0;
+  static constexpr std::uint64_t kInternalIdBase = std::uint64_t{1} << 62;
+  std::uint64_t next_internal_id_ = 1;
   // nats-server's first client is cid 4 (its internal clients take 1 to 3); tools and tests that read
   // client ids see the same numbers from ternd.
   std::uint64_t next_cid_ = 4;
   std::uint64_t reads_ = 0;
 
-  std::unordered_set<ClientConnection*> connections_;
+  // Every connection not yet deleted, by cid.
+  std::unordered_map<std::uint64_t, ClientConnection*> connections_;
   std::size_t closing_connections_ = 0;  // Members of connections_ whose close has begun.
-  std::vector<ClientConnection*> flush_list_;
   std::vector<ClientConnection*> close_list_;
   std::vector<std::unique_ptr<Subscription>> retired_subs_;
 

@@ -31,6 +31,7 @@ void Sublist::insert(Subscription* sub) {
   detail::insert_subscription(root_, tokens, sub);
   ++count_;
   ++generation_;
+  ++results_version_;
   update_cache(sub, true);
 }
 
@@ -39,6 +40,7 @@ bool Sublist::remove(Subscription* sub) {
   if (!detail::remove_subscription(root_, tokens, sub)) return false;
   --count_;
   ++generation_;
+  ++results_version_;
   update_cache(sub, false);
   return true;
 }
@@ -69,12 +71,15 @@ MatchRef Sublist::match(std::string_view literal_subject) {
   detail::collect_matches(root_, protocol::SubjectTokens(literal_subject), found);
   detail::SharedMatchResult* shared = &detail::empty_shared_result;
   if (!found.empty()) shared = new detail::SharedMatchResult{1, std::move(found)};
-  if (cache_enabled_) cache_->store(literal_subject, hash, shared);
+  if (cache_enabled_ && cache_->store(literal_subject, hash, shared)) ++results_version_;
   return MatchRef(shared);
 }
 
 void Sublist::set_cache_enabled(bool enabled) {
-  if (!enabled) cache_->clear();
+  if (!enabled) {
+    cache_->clear();
+    ++results_version_;
+  }
   cache_enabled_ = enabled;
 }
 

@@ -85,6 +85,7 @@ class MatchRef {
 
  private:
   friend class Sublist;
+  friend class PublishCache;
 
   // Adopts one reference that the caller already counted.
   explicit MatchRef(detail::SharedMatchResult* shared) noexcept : shared_(shared) {}
@@ -133,6 +134,10 @@ class Sublist {
   // Moves on at every insert and every successful remove, so a result taken at generation G is current
   // exactly while generation() == G.
   std::uint64_t generation() const noexcept { return generation_; }
+  // Moves whenever a result the shared cache holds may have changed or been freed: at every insert and
+  // remove (as generation() does) and also when the cache evicts or drops entries. A caller that keeps a
+  // result without a reference of its own (PublishCache) may use it exactly while this has not moved.
+  std::uint64_t results_version() const noexcept { return results_version_; }
   std::size_t count() const noexcept { return count_; }
 
   bool cache_enabled() const noexcept { return cache_enabled_; }
@@ -146,6 +151,7 @@ class Sublist {
   detail::Node* root_;
   std::unique_ptr<detail::MatchCache> cache_;
   std::uint64_t generation_ = 0;
+  std::uint64_t results_version_ = 0;
   std::size_t count_ = 0;
   bool cache_enabled_;
 };

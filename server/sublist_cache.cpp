@@ -32,13 +32,14 @@ SharedMatchResult* MatchCache::find(std::string_view subject, std::uint64_t hash
   return nullptr;
 }
 
-void MatchCache::store(std::string_view subject, std::uint64_t hash, SharedMatchResult* result) {
+bool MatchCache::store(std::string_view subject, std::uint64_t hash, SharedMatchResult* result) {
   Entry* set = set_of(hash);
   std::uint8_t& recent = recent_way_[hash & set_mask_];
   std::size_t way = 0;
   while (way < kWays && set[way].result != nullptr)
     ++way;
-  if (way == kWays) {
+  const bool evicted = way == kWays;
+  if (evicted) {
     way = (recent + 1) % kWays;
     drop(set[way]);
     ++evictions_;
@@ -50,6 +51,7 @@ void MatchCache::store(std::string_view subject, std::uint64_t hash, SharedMatch
   entry.result = result;
   recent = static_cast<std::uint8_t>(way);
   ++size_;
+  return evicted;
 }
 
 void MatchCache::update_subject(std::string_view subject, std::uint64_t hash, Subscription* sub,

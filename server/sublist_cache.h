@@ -29,8 +29,9 @@ class MatchCache {
   // The cached result for `subject`, still owned by the cache, or null. `hash` is hash_bytes(subject).
   SharedMatchResult* find(std::string_view subject, std::uint64_t hash) noexcept;
   // Caches `result` under `subject`, counting a reference of its own and evicting another subject of the
-  // same set when the set is full. Precondition: `subject` is not cached.
-  void store(std::string_view subject, std::uint64_t hash, SharedMatchResult* result);
+  // same set when the set is full. Returns true when another subject's entry was evicted for it.
+  // Precondition: `subject` is not cached.
+  bool store(std::string_view subject, std::uint64_t hash, SharedMatchResult* result);
 
   // Brings the entry of the literal `subject`, if any, up to date after `sub` was added or removed.
   void update_subject(std::string_view subject, std::uint64_t hash, Subscription* sub, Change change);

@@ -1,5 +1,5 @@
-// One subscription of one client connection. Owned by its connection; the subject index holds
-// non-owning pointers to it between Sublist::insert and Sublist::remove.
+// One subscription of one subscriber (a client connection or an internal one). Owned by its subscriber;
+// the subject index holds non-owning pointers to it between Sublist::insert and Sublist::remove.
 #pragma once
 
 #include <cstdint>
@@ -7,15 +7,15 @@
 
 namespace tern::server {
 
-class ClientConnection;
+class Subscriber;
 
 struct Subscription {
-  ClientConnection* client = nullptr;  // Null only in tests of the subject index.
-  std::string subject;                 // Valid subscription subject.
-  std::string queue;                   // Empty for a plain subscription.
-  std::string sid;                     // The client's subscription id, echoed in MSG frames.
-  std::uint64_t max_msgs = 0;          // Deliveries after which it ends; 0 means no limit.
-  std::uint64_t delivered = 0;         // Messages delivered so far.
+  Subscriber* subscriber = nullptr;  // Null only in tests of the subject index.
+  std::string subject;               // Valid subscription subject.
+  std::string queue;                 // Empty for a plain subscription.
+  std::string sid;                   // The subscriber's id for it, echoed in MSG frames.
+  std::uint64_t max_msgs = 0;        // Deliveries after which it ends; 0 means no limit.
+  std::uint64_t delivered = 0;       // Messages delivered so far.
   // The subject index's bookkeeping: this subscription's position in its node's list, so that removing
   // it costs O(1) however many subscriptions share its subject.
   std::uint32_t index_position = 0;
