@@ -162,6 +162,126 @@ TEST_CASE("INFO has nats-server's field order and leaves out what does not apply
         "\"connect_urls\":[\"127.0.0.1:4222\",\"10.0.0.1:4222\"],\"ldm\":true} \r\n");
 }
 
+namespace {
+
+// The server part of the INFO lines nats-server 2.9.10 sent (below), as ternd would configure it.
+ServerInfo recorded_server_info() {
+  ServerInfo info;
+  info.server_id = "NBKOWI3XKFG2CHFQ5BKQ6BS5AN3NVGUPEZVW7FJPGDFWFIVITXO2ODUG";
+  info.server_name = info.server_id;
+  info.version = "2.9.10";
+  info.go = "go1.19.8";
+  info.host = "127.0.0.1";
+  info.port = 45223;
+  info.max_payload = 1048576;
+  return info;
+}
+
+constexpr std::string_view kRecordedInfoHead =
+    R"(INFO {"server_id":"NBKOWI3XKFG2CHFQ5BKQ6BS5AN3NVGUPEZVW7FJPGDFWFIVITXO2ODUG",)"
+    R"("server_name":"NBKOWI3XKFG2CHFQ5BKQ6BS5AN3NVGUPEZVW7FJPGDFWFIVITXO2ODUG","version":"2.9.10","proto":1,)"
+    R"("go":"go1.19.8",)";
+
+std::string info_line(std::string_view prefix, const InfoConnectionFields& connection) {
+  std::string line;
+  append_info_line(line, prefix, connection);
+  return line;
+}
+
+}  // namespace
+
+// Recorded from `nats-server -a 127.0.0.1 -p -1` (with `--user a --pass b` for auth_required, with
+// `-a ::1` for IPv6): the INFO on accept, then the one after SIGUSR2 to a client that sent
+// `CONNECT {"verbose":false,"protocol":1}` and `PING` and got its PONG.
+TEST_CASE("the per-connection INFO line is nats-server's bytes", "[info]") {
+  ServerInfo info = recorded_server_info();
+  const std::string prefix = info_prefix(info);
+  CHECK(prefix == std::string(kRecordedInfoHead) +
+                      R"("host":"127.0.0.1","port":45223,"headers":true,"max_payload":1048576)");
+
+  CHECK(info_line(prefix, {.client_id = 4, .client_ip = "127.0.0.1"}) ==
+        std::string(kRecordedInfoHead) +
+            R"("host":"127.0.0.1","port":45223,"headers":true,"max_payload":1048576,"client_id":4,)"
+            "\"client_ip\":\"127.0.0.1\"} \r\n");
+  CHECK(info_line(prefix, {.client_id = 4, .client_ip = "127.0.0.1", .lame_duck_mode = true}) ==
+        std::string(kRecordedInfoHead) +
+            R"("host":"127.0.0.1","port":45223,"headers":true,"max_payload":1048576,"client_id":4,)"
+            "\"client_ip\":\"127.0.0.1\",\"ldm\":true} \r\n");
+
+  info.auth_required = true;
+  CHECK(info_line(info_prefix(info), {.client_id = 5, .client_ip = "127.0.0.1"}) ==
+        std::string(kRecordedInfoHead) +
+            R"("host":"127.0.0.1","port":45223,"headers":true,"auth_required":true,"max_payload":1048576,)"
+            "\"client_id\":5,\"client_ip\":\"127.0.0.1\"} \r\n");
+
+  info.auth_required = false;
+  info.host = "::1";
+  CHECK(info_line(info_prefix(info), {.client_id = 4, .client_ip = "::1"}) ==
+        std::string(kRecordedInfoHead) +
+            R"("host":"::1","port":45223,"headers":true,"max_payload":1048576,"client_id":4,)"
+            "\"client_ip\":\"::1\"} \r\n");
+}
+
+TEST_CASE("the INFO prefix leaves the per-connection fields to append_info_line", "[info]") {
+  ServerInfo info = recorded_server_info();
+  const std::string bare_prefix = info_prefix(info);
+  info.client_id = 9;
+  info.client_ip = "10.0.0.1";
+  info.nonce = "n";
+  info.connect_urls = {"a:1"};
+  info.lame_duck_mode = true;
+  CHECK(info_prefix(info) == bare_prefix);
+
+  // Fields that do not apply are left out, as Go's omitempty does.
+  CHECK(info_line(bare_prefix, {}) == bare_prefix + "} \r\n");
+  CHECK(info_line(bare_prefix, {.client_id = 0, .client_ip = "", .lame_duck_mode = true}) ==
+        bare_prefix + ",\"ldm\":true} \r\n");
+  CHECK(info_line("", {.client_id = 1, .client_ip = "", .lame_duck_mode = false}) ==
+        ",\"client_id\":1} \r\n");
+
+  // IPv6 addresses, zone included, have nothing to escape in JSON; a quote or backslash would be escaped.
+  CHECK(info_line("", {.client_id = 7, .client_ip = "fe80::1%eth0"}) ==
+        ",\"client_id\":7,\"client_ip\":\"fe80::1%eth0\"} \r\n");
+  CHECK(info_line("", {.client_id = 7, .client_ip = "a\"b\\c"}) ==
+        ",\"client_id\":7,\"client_ip\":\"a\\\"b\\\\c\"} \r\n");
+}
+
+TEST_CASE("append_info_line writes what append_info writes and parse_info reads it back", "[info]") {
+  ServerInfo info = recorded_server_info();
+  info.auth_required = true;
+  info.host = "::";
+  const std::string prefix = info_prefix(info);
+  for (const bool lame_duck : {false, true}) {
+    const std::string line = info_line(
+        prefix,
+        {.client_id = 18446744073709551615u, .client_ip = "2001:db8::7", .lame_duck_mode = lame_duck});
+    ServerInfo whole = info;
+    whole.client_id = 18446744073709551615u;
+    whole.client_ip = "2001:db8::7";
+    whole.lame_duck_mode = lame_duck;
+    std::string expected;
+    append_info(expected, whole);
+    CHECK(line == expected);
+
+    REQUIRE(line.starts_with("INFO "));
+    REQUIRE(line.ends_with(" \r\n"));
+    ServerInfo back;
+    REQUIRE(parse_info(std::string_view(line).substr(5, line.size() - 5 - 3), back));
+    CHECK(back.server_id == info.server_id);
+    CHECK(back.server_name == info.server_name);
+    CHECK(back.version == info.version);
+    CHECK(back.go == info.go);
+    CHECK(back.host == "::");
+    CHECK(back.port == info.port);
+    CHECK(back.headers);
+    CHECK(back.auth_required);
+    CHECK(back.max_payload == info.max_payload);
+    CHECK(back.client_id == 18446744073709551615u);
+    CHECK(back.client_ip == "2001:db8::7");
+    CHECK(back.lame_duck_mode == lame_duck);
+  }
+}
+
 TEST_CASE("INFO from nats-server parses", "[info]") {
   const char* json =
       R"({"server_id":"NDDY","server_name":"x","version":"2.9.10","proto":1,"go":"go1.19.8",)"
