@@ -337,3 +337,20 @@ TEST_CASE("frame writers", "[frames]") {
   append_err(s, "Unknown Protocol Operation");
   CHECK(s == "SUB foo.* 1\r\nSUB foo q 2\r\nUNSUB 1\r\nUNSUB 2 10\r\n-ERR 'Unknown Protocol Operation'\r\n");
 }
+
+// Recorded from nats-server 2.9.10: a client sent `CONNECT {"verbose":false,"headers":true,
+// "no_responders":true}`, `SUB _INBOX.abc.* 7`, `PUB nobody _INBOX.abc.1 2` with payload `hi`, and
+// later `SUB _INBOX.xyz 9` and an HPUB to nobody with reply `_INBOX.xyz`.
+TEST_CASE("the no-responders status is nats-server's bytes", "[frames]") {
+  auto no_responders = [](std::string_view reply, std::string_view sid) {
+    char buf[256];
+    const std::size_t n = no_responders_size(reply, sid);
+    REQUIRE(n <= sizeof buf);
+    char* end = write_no_responders(buf, reply, sid);
+    REQUIRE(static_cast<std::size_t>(end - buf) == n);
+    return std::string(buf, n);
+  };
+  CHECK(no_responders("_INBOX.abc.1", "7") == "HMSG _INBOX.abc.1 7 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
+  CHECK(no_responders("_INBOX.xyz", "9") == "HMSG _INBOX.xyz 9 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
+  CHECK(no_responders("r", "sid-1") == "HMSG r sid-1 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
+}
