@@ -246,6 +246,24 @@ TEST_CASE("the INFO prefix leaves the per-connection fields to append_info_line"
         ",\"client_id\":7,\"client_ip\":\"a\\\"b\\\\c\"} \r\n");
 }
 
+// Recorded from nats-server 2.9.10 started with `-n 'a<b>&"\c<U+2028>'`, and with `-n` given the bytes
+// below: Go's json.Marshal escapes <, > and &, U+2028 and U+2029, and writes each byte that does not
+// start valid UTF-8 (a lone FF, a cut sequence, an encoded surrogate) as \ufffd.
+TEST_CASE("INFO strings are escaped as Go's json.Marshal escapes them", "[info]") {
+  ServerInfo info = recorded_server_info();
+  auto server_name_field = [&](std::string name) {
+    info.server_name = std::move(name);
+    const std::string prefix = info_prefix(info);
+    const std::size_t at = prefix.find("\"server_name\":");
+    return prefix.substr(at, prefix.find(",\"version\"") - at);
+  };
+  CHECK(server_name_field("a<b>&\"\\c\u2028") == R"("server_name":"a\u003cb\u003e\u0026\"\\c\u2028")");
+  CHECK(server_name_field("\u2029") == R"("server_name":"\u2029")");
+  CHECK(server_name_field("x\xffy\x01z\x7f\xe2\x82|\xed\xa0\x80|\xc3\xa9") ==
+        "\"server_name\":\"x\\ufffdy\\u0001z\x7f\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|\xc3\xa9\"");
+  CHECK(server_name_field("\t\n\r\x1f") == R"("server_name":"\t\n\r\u001f")");
+}
+
 TEST_CASE("append_info_line writes what append_info writes and parse_info reads it back", "[info]") {
   ServerInfo info = recorded_server_info();
   info.auth_required = true;
