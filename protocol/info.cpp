@@ -52,9 +52,9 @@ class JsonFieldWriter {
 // The fields nats-server writes after max_payload. Everything here is Go's `omitempty`.
 struct InfoTail {
   std::uint64_t client_id = 0;
-  std::string_view client_ip;
-  std::string_view nonce;
-  std::span<const std::string> connect_urls;
+  std::string_view client_ip = {};
+  std::string_view nonce = {};
+  std::span<const std::string> connect_urls = {};
   bool lame_duck_mode = false;
 };
 
@@ -106,8 +106,6 @@ void append_info_line(std::string& out, std::string_view prefix, const InfoConne
   out.append(prefix);
   append_info_tail(out, {.client_id = connection.client_id,
                          .client_ip = connection.client_ip,
-                         .nonce = {},
-                         .connect_urls = {},
                          .lame_duck_mode = connection.lame_duck_mode});
 }
 

@@ -47,11 +47,12 @@ std::string info_prefix(const ServerInfo& info);
 
 // The fields nats-server writes after max_payload for one connection. ternd has neither nkeys nor
 // clusters, so the nonce and connect_urls that nats-server could write between client_ip and ldm are
-// not here; append_info writes them where a test or a fake server needs them.
+// not here; append_info writes them where a test or a fake server needs them. Every member has a
+// default, so an initializer may name only some (GCC's -Wmissing-field-initializers allows that).
 struct InfoConnectionFields {
-  std::uint64_t client_id = 0;  // Left out when zero (nats-server's first client gets 4).
-  std::string_view client_ip;   // The peer address as text; left out when empty.
-  bool lame_duck_mode = false;  // "ldm":true, in the INFO sent when the server enters lame duck.
+  std::uint64_t client_id = 0;      // Left out when zero (nats-server's first client gets 4).
+  std::string_view client_ip = {};  // The peer address as text; left out when empty.
+  bool lame_duck_mode = false;      // "ldm":true, in the INFO sent when the server enters lame duck.
 };
 
 // Precondition: `prefix` is what info_prefix returned. Appends the whole line, `prefix`, then the
