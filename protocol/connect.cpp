@@ -2,8 +2,6 @@
 
 #include <simdjson.h>
 
-#include <cstdio>
-
 namespace tern::protocol {
 
 namespace {
@@ -207,32 +205,51 @@ ConnectParseError parse_connect_strict(std::string_view json, ConnectOptions& ou
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
+  // Go's json.Marshal (1.19, as nats-server 2.9.10 is built), byte for byte: besides quote, backslash
+  // and control characters it escapes <, > and & (HTML-safe output) and U+2028 and U+2029, and writes
+  // each byte that does not start valid UTF-8 as \ufffd.
+  constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out.append(buf);
-        } else {
-          out.push_back(c);
-        }
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto byte = static_cast<unsigned char>(s[i]);
+    if (byte < 0x80) {
+      switch (byte) {
+        case '"':
+          out.append("\\\"");
+          break;
+        case '\\':
+          out.append("\\\\");
+          break;
+        case '\n':
+          out.append("\\n");
+          break;
+        case '\r':
+          out.append("\\r");
+          break;
+        case '\t':
+          out.append("\\t");
+          break;
+        default:
+          if (byte < 0x20 || byte == '<' || byte == '>' || byte == '&') {
+            out.append("\\u00").append({kHex[byte >> 4], kHex[byte & 0xF]});
+          } else {
+            out.push_back(static_cast<char>(byte));
+          }
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t length = utf8_sequence_length(s, i);
+    if (length == 0) {
+      out.append("\\ufffd");
+      ++i;
+    } else if (s.substr(i, length) == "\u2028" || s.substr(i, length) == "\u2029") {
+      out.append("\\u202").push_back(kHex[static_cast<unsigned char>(s[i + 2]) & 0xF]);
+      i += length;
+    } else {
+      out.append(s.substr(i, length));
+      i += length;
     }
   }
   out.push_back('"');

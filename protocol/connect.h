@@ -41,7 +41,9 @@ ConnectParseError parse_connect(std::string_view json, ConnectOptions& out);
 // Appends `CONNECT {...}\r\n` for these options (the client side). Empty strings are left out.
 void append_connect(std::string& out, const ConnectOptions& options);
 
-// Appends `s` as a JSON string literal, quotes included.
+// Appends `s` as a JSON string literal, quotes included, with the bytes Go's json.Marshal writes (so
+// INFO is nats-server's byte for byte): <, >, &, U+2028 and U+2029 are escaped too, and a byte that
+// does not start valid UTF-8 becomes \ufffd.
 void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace tern::protocol

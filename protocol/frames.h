@@ -56,6 +56,29 @@ inline char* write_msg_line(char* out, std::string_view subject, std::string_vie
   return out;
 }
 
+// The status message nats-server sends to a requester when its request reached no subscriber (the
+// publisher declared both headers and no_responders): an HMSG on the reply subject, to the sid of the
+// publisher's own subscription that the reply subject matches, whose 16 bytes of headers are the whole
+// message: `HMSG <reply> <sid> 16 16\r\nNATS/1.0 503\r\n\r\n\r\n`.
+inline constexpr std::string_view kNoRespondersHeaders = "NATS/1.0 503\r\n\r\n";
+inline constexpr std::string_view kNoRespondersSizeText = "16";
+static_assert(kNoRespondersHeaders.size() == 16, "kNoRespondersSizeText must be the size of the headers");
+
+inline std::size_t no_responders_size(std::string_view reply, std::string_view sid) noexcept {
+  return msg_line_size(reply, sid, {}, kNoRespondersSizeText, kNoRespondersSizeText) +
+         kNoRespondersHeaders.size() + 2;
+}
+
+// Precondition: `out` has room for no_responders_size(reply, sid) bytes. Returns the end of what was
+// written.
+inline char* write_no_responders(char* out, std::string_view reply, std::string_view sid) noexcept {
+  out = write_msg_line(out, reply, sid, {}, kNoRespondersSizeText, kNoRespondersSizeText);
+  out = detail::put(out, kNoRespondersHeaders);
+  *out++ = '\r';
+  *out++ = '\n';
+  return out;
+}
+
 // The bytes of `PUB <subject> [reply] <size>\r\n` or `HPUB <subject> [reply] <hdr> <size>\r\n`.
 std::size_t pub_line_size(std::string_view subject, std::string_view reply, std::size_t header_size,
                           std::size_t total_size, bool with_headers) noexcept;

@@ -1,55 +1,112 @@
 #include "protocol/info.h"
 
+#include <span>
+
 #include <simdjson.h>
 
 #include "protocol/connect.h"
 
 namespace tern::protocol {
 
-void append_info(std::string& out, const ServerInfo& info) {
-  auto key = [&](const char* name) { out.append("\"").append(name).append("\":"); };
-  auto string = [&](const char* name, std::string_view value) {
+namespace {
+
+// Writes `"name":value` pairs, with a comma before every pair but an object's first.
+class JsonFieldWriter {
+ public:
+  // `first` says whether the next pair opens the object (no comma before it).
+  JsonFieldWriter(std::string& out, bool first) : out_(out), first_(first) {}
+
+  void string(std::string_view name, std::string_view value) {
     key(name);
-    append_json_string(out, value);
-    out.push_back(',');
-  };
-  auto number = [&](const char* name, std::uint64_t value) {
-    key(name);
-    out.append(std::to_string(value)).push_back(',');
-  };
-  auto flag = [&](const char* name) {
-    key(name);
-    out.append("true,");
-  };
-  out.append("INFO {");
-  string("server_id", info.server_id);
-  string("server_name", info.server_name);
-  string("version", info.version);
-  number("proto", static_cast<std::uint64_t>(info.proto));
-  string("go", info.go);
-  string("host", info.host);
-  number("port", static_cast<std::uint64_t>(info.port));
-  key("headers");
-  out.append(info.headers ? "true," : "false,");
-  if (info.auth_required) flag("auth_required");
-  if (info.tls_required) flag("tls_required");
-  number("max_payload", static_cast<std::uint64_t>(info.max_payload));
-  if (info.client_id != 0) number("client_id", info.client_id);
-  if (!info.client_ip.empty()) string("client_ip", info.client_ip);
-  if (!info.nonce.empty()) string("nonce", info.nonce);
-  if (!info.connect_urls.empty()) {
-    key("connect_urls");
-    out.push_back('[');
-    for (const auto& url : info.connect_urls) {
-      append_json_string(out, url);
-      out.push_back(',');
-    }
-    out.back() = ']';
-    out.push_back(',');
+    append_json_string(out_, value);
   }
-  if (info.lame_duck_mode) flag("ldm");
-  out.back() = '}';
-  out.append(" \r\n");
+  void number(std::string_view name, std::uint64_t value) {
+    key(name);
+    out_.append(std::to_string(value));
+  }
+  void boolean(std::string_view name, bool value) {
+    key(name);
+    out_.append(value ? "true" : "false");
+  }
+  void strings(std::string_view name, std::span<const std::string> values) {
+    key(name);
+    out_.push_back('[');
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i != 0) out_.push_back(',');
+      append_json_string(out_, values[i]);
+    }
+    out_.push_back(']');
+  }
+
+ private:
+  void key(std::string_view name) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    out_.append("\"").append(name).append("\":");
+  }
+
+  std::string& out_;
+  bool first_;
+};
+
+// The fields nats-server writes after max_payload. Everything here is Go's `omitempty`.
+struct InfoTail {
+  std::uint64_t client_id = 0;
+  std::string_view client_ip = {};
+  std::string_view nonce = {};
+  std::span<const std::string> connect_urls = {};
+  bool lame_duck_mode = false;
+};
+
+void append_info_head(std::string& out, const ServerInfo& info) {
+  out.append("INFO {");
+  JsonFieldWriter fields(out, /*first=*/true);
+  fields.string("server_id", info.server_id);
+  fields.string("server_name", info.server_name);
+  fields.string("version", info.version);
+  fields.number("proto", static_cast<std::uint64_t>(info.proto));
+  fields.string("go", info.go);
+  fields.string("host", info.host);
+  fields.number("port", static_cast<std::uint64_t>(info.port));
+  fields.boolean("headers", info.headers);
+  if (info.auth_required) fields.boolean("auth_required", true);
+  if (info.tls_required) fields.boolean("tls_required", true);
+  fields.number("max_payload", static_cast<std::uint64_t>(info.max_payload));
+}
+
+// Precondition: `out` ends with what append_info_head wrote.
+void append_info_tail(std::string& out, const InfoTail& tail) {
+  JsonFieldWriter fields(out, /*first=*/false);
+  if (tail.client_id != 0) fields.number("client_id", tail.client_id);
+  if (!tail.client_ip.empty()) fields.string("client_ip", tail.client_ip);
+  if (!tail.nonce.empty()) fields.string("nonce", tail.nonce);
+  if (!tail.connect_urls.empty()) fields.strings("connect_urls", tail.connect_urls);
+  if (tail.lame_duck_mode) fields.boolean("ldm", true);
+  out.append("} \r\n");
+}
+
+}  // namespace
+
+void append_info(std::string& out, const ServerInfo& info) {
+  append_info_head(out, info);
+  append_info_tail(out, {.client_id = info.client_id,
+                         .client_ip = info.client_ip,
+                         .nonce = info.nonce,
+                         .connect_urls = info.connect_urls,
+                         .lame_duck_mode = info.lame_duck_mode});
+}
+
+std::string info_prefix(const ServerInfo& info) {
+  std::string prefix;
+  append_info_head(prefix, info);
+  return prefix;
+}
+
+void append_info_line(std::string& out, std::string_view prefix, const InfoConnectionFields& connection) {
+  out.append(prefix);
+  append_info_tail(out, {.client_id = connection.client_id,
+                         .client_ip = connection.client_ip,
+                         .lame_duck_mode = connection.lame_duck_mode});
 }
 
 bool parse_info(std::string_view json, ServerInfo& out) {
