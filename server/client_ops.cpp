@@ -229,9 +229,11 @@ void ClientConnection::send_no_responders(std::string_view reply) {
       target = &sub;
   });
   if (target == nullptr) return;
-  std::string frame = "HMSG ";
-  frame.append(reply).append(" ").append(target->sid).append(" 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
-  queue_outbound(frame);
+  const std::size_t size = protocol::no_responders_size(reply, target->sid);
+  char* at = reserve_outbound(size);
+  if (at == nullptr) return;
+  protocol::write_no_responders(at, reply, target->sid);
+  commit_outbound(size);
 }
 
 }  // namespace tern::server

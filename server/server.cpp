@@ -170,18 +170,12 @@ void Server::build_info_prefix() {
   info.headers = !options_.no_header_support;
   info.auth_required = auth_required();
   info.max_payload = options_.max_payload;
-  // Everything of INFO up to the per-connection fields; the closing brace is added per connection.
-  std::string line;
-  protocol::append_info(line, info);
-  info_prefix_ = line.substr(0, line.size() - std::string_view("} \r\n").size());
+  info_prefix_ = protocol::info_prefix(info);
 }
 
 std::string Server::info_line(std::uint64_t cid, const std::string& client_ip, bool lame_duck) const {
-  std::string line = info_prefix_;
-  line.append(",\"client_id\":").append(std::to_string(cid));
-  if (!client_ip.empty()) line.append(",\"client_ip\":\"").append(client_ip).append("\"");
-  if (lame_duck) line.append(",\"ldm\":true");
-  line.append("} \r\n");
+  std::string line;
+  protocol::append_info_line(line, info_prefix_, {cid, client_ip, lame_duck});
   return line;
 }
 
