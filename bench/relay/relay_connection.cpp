@@ -1,6 +1,8 @@
 #include "bench/relay/relay_connection.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <iterator>
 
 #include "bench/relay/relay.h"
 #include "protocol/frames.h"
@@ -110,6 +112,7 @@ void RelayConnection::send(std::initializer_list<std::string_view> pieces) noexc
   // Behind a write in flight, bytes wait their turn; otherwise the socket gets them now.
   if (!write_in_flight_) {
     uv_buf_t buffers[3];
+    if (pieces.size() > std::size(buffers)) std::abort();
     unsigned count = 0;
     for (const std::string_view piece : pieces)
       buffers[count++] = uv_buf_init(const_cast<char*>(piece.data()), static_cast<unsigned>(piece.size()));

@@ -38,7 +38,9 @@ class RelayConnection {
   static void on_close(uv_handle_t* handle) noexcept;
 
   void process(const protocol::Op& op) noexcept;
+  // Writes the pieces now, or queues them behind a write in flight. Precondition: at most three pieces.
   void send(std::initializer_list<std::string_view> pieces) noexcept;
+  // Hands everything queued to uv_write. Precondition: no write is in flight.
   void write_queued() noexcept;
   // Drops the connection's subscriptions and closes it; the object is deleted in on_close. Logs `why`
   // unless it is empty.
