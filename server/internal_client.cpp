@@ -1,0 +1,81 @@
+#include "server/internal_client.h"
+
+#include <algorithm>
+
+#include "protocol/subject.h"
+#include "server/server.h"
+
+namespace tern::server {
+
+InternalClient::InternalClient(Server& server, std::string name)
+    : Subscriber(server.next_internal_id()), server_(server), name_(std::move(name)) {
+  publisher_.id = id();
+}
+
+InternalClient::~InternalClient() {
+  for (Entry& entry : subs_)
+    server_.sublist().remove(entry.sub.get());
+}
+
+Subscription* InternalClient::subscribe(std::string_view subject, std::string_view queue, Handler handler) {
+  if (!protocol::is_valid_subscription_subject(subject)) return nullptr;
+  if (!queue.empty() && !protocol::is_valid_queue_name(queue)) return nullptr;
+  auto sub = std::make_unique<Subscription>();
+  sub->subscriber = this;
+  sub->subject.assign(subject);
+  sub->queue.assign(queue);
+  sub->sid = std::to_string(next_sid_++);
+  Subscription* added = sub.get();
+  subs_.push_back({std::move(sub), std::make_shared<const Handler>(std::move(handler))});
+  try {
+    server_.sublist().insert(added);
+  } catch (...) {
+    subs_.pop_back();
+    throw;
+  }
+  return added;
+}
+
+void InternalClient::unsubscribe(Subscription* sub) noexcept {
+  const auto found =
+      std::find_if(subs_.begin(), subs_.end(), [&](const Entry& entry) { return entry.sub.get() == sub; });
+  if (found == subs_.end()) return;
+  server_.sublist().remove(sub);
+  // Freed at the end of the loop turn: a route in progress may still hold a result naming it.
+  server_.retire(std::move(found->sub));
+  subs_.erase(found);
+}
+
+void InternalClient::end_subscription(Subscription& sub) noexcept {
+  unsubscribe(&sub);
+}
+
+std::uint32_t InternalClient::publish(std::string_view subject, std::string_view reply,
+                                      std::string_view headers, std::string_view body) {
+  // The routed payload is the header block and the body back to back.
+  std::string payload;
+  payload.reserve(headers.size() + body.size());
+  payload.append(headers).append(body);
+  OwnedSizes sizes;
+  counters_.count_in(payload.size());
+  server_.counters().traffic.count_in(payload.size());
+  return server_.route(publisher_, sizes.make(subject, reply, payload, headers.size())).deliveries;
+}
+
+Delivery InternalClient::deliver(const Subscription& sub, const RoutedMessage& msg) noexcept {
+  const auto found =
+      std::find_if(subs_.begin(), subs_.end(), [&](const Entry& entry) { return entry.sub.get() == &sub; });
+  if (found == subs_.end() || !*found->handler) return Delivery::kRefused;
+  const std::shared_ptr<const Handler> handler = found->handler;
+  counters_.count_out(1, msg.payload.size());
+  server_.counters().traffic.count_out(1, msg.payload.size());
+  try {
+    (*handler)(sub, msg);
+  } catch (const std::exception& e) {
+    // A handler's failure is its own; the route goes on for the other receivers.
+    server_.log().error(name_ + " - handler for " + sub.subject + " failed: " + e.what());
+  }
+  return Delivery::kDelivered;
+}
+
+}  // namespace tern::server
