@@ -90,6 +90,24 @@ std::size_t count_messages(int fd, std::size_t count, std::chrono::milliseconds 
   return seen;
 }
 
+// True once the server's log has a line holding both `a` and `b`, looked for until `timeout` passes.
+bool log_has_line_with(const ServerProcess& server, std::string_view a, std::string_view b, Millis timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const std::string text = server.log_text();
+    std::size_t start = 0;
+    while (start < text.size()) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      const std::string_view line(text.data() + start, end - start);
+      if (line.find(a) != std::string_view::npos && line.find(b) != std::string_view::npos) return true;
+      start = end + 1;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("an idle client that never answers PING is closed as stale", "[keepalive]") {
@@ -130,7 +148,7 @@ TEST_CASE("authentication times out", "[keepalive][auth]") {
   CHECK(conn.expect_closed(Millis(2000)).closed);
 }
 
-TEST_CASE("a subscriber that never reads is cut; the publisher and a healthy subscriber lose nothing",
+TEST_CASE("a subscriber that never reads is cut, and the publisher and a healthy subscriber lose nothing",
           "[slow-consumer]") {
   ServerProcess server(ternd("max_pending: 8MB\n"));
   const std::size_t kPayload = 1024;
@@ -296,7 +314,7 @@ TEST_CASE("a subscriber whose socket stays full past the write deadline is cut",
   CHECK(stuck.expect_closed(Millis(10000)).closed);
 }
 
-TEST_CASE("SIGHUP reloads the configuration file; a broken file changes nothing", "[reload]") {
+TEST_CASE("SIGHUP reloads the configuration file, and a broken file changes nothing", "[reload]") {
   const auto dir = tern::test::make_temp_dir("ternd-reload");
   const auto config = dir / "ternd.conf";
   std::ofstream(config) << "max_payload: 1000\n";
@@ -371,4 +389,126 @@ TEST_CASE("SIGUSR2: lame-duck mode tells clients, stops accepting, closes them a
   CHECK(log.find("Entering lame duck mode, stop accepting new clients") != std::string::npos);
   CHECK(log.find("Closing existing clients") != std::string::npos);
   CHECK(log.find("Server Exiting") != std::string::npos);
+}
+
+TEST_CASE("a subscriber that reads slowly for a while, then catches up, gets every message",
+          "[slow-consumer][backpressure]") {
+  // A small budget: without backpressure, the slow phase alone would put the subscriber 8 times over it.
+  ServerProcess server(ternd("max_pending: 2MB\n"));
+  const std::size_t kPayload = 1024;
+  const std::size_t kMessages = 20000;  // About 21 MB.
+
+  const int subscriber = connect_loopback(server.port());
+  REQUIRE(subscriber >= 0);
+  // A small receive buffer, so that the server's queue, not the kernel's, holds the backlog.
+  const int small = 64 * 1024;
+  REQUIRE(::setsockopt(subscriber, SOL_SOCKET, SO_RCVBUF, &small, sizeof small) == 0);
+  const std::string subscribe = "CONNECT {\"verbose\":false}\r\nSUB flood 1\r\nPING\r\n";
+  REQUIRE(::send(subscriber, subscribe.data(), subscribe.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(subscribe.size()));
+  REQUIRE(read_until_pong(subscriber));
+
+  // The publisher floods as fast as TCP lets it, from its own thread: backpressure blocks its sends.
+  std::atomic<bool> publisher_ok{true};
+  std::thread publisher([&] {
+    RawConnection pub(server.port());
+    pub.read_info_line();
+    if (!pub.send("CONNECT {\"verbose\":false}\r\n")) publisher_ok = false;
+    const std::string frame =
+        "PUB flood " + std::to_string(kPayload) + "\r\n" + std::string(kPayload, 'x') + "\r\n";
+    std::string batch;
+    for (int i = 0; i < 50; ++i)
+      batch += frame;
+    for (std::size_t sent = 0; sent < kMessages && publisher_ok; sent += 50) {
+      if (!pub.send(batch)) publisher_ok = false;
+    }
+    if (publisher_ok && !pub.send("PING\r\n")) publisher_ok = false;
+    if (publisher_ok && !pub.expect("PONG\r\n", Millis(60000)).matched) publisher_ok = false;
+  });
+
+  // The slow phase: about 1.6 MB/s for a second (16 KiB every 10 ms); this paces the reader, it does not
+  // wait for anything.
+  tern::protocol::Parser parser(tern::protocol::Direction::kFromServer, {1 << 20, 0});
+  std::size_t seen = 0;
+  bool closed = false;
+  const auto count_from = [&](const char* data, std::size_t n) {
+    parser.feed(std::string_view(data, n));
+    tern::protocol::Op op;
+    while (parser.next(op) == tern::protocol::ParseStatus::kOp) {
+      if (op.kind == tern::protocol::OpKind::kMsg) ++seen;
+    }
+  };
+  std::vector<char> buffer(256 * 1024);
+  const auto slow_until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (std::chrono::steady_clock::now() < slow_until && !closed) {
+    const ssize_t n = ::recv(subscriber, buffer.data(), 16 * 1024, MSG_DONTWAIT);
+    if (n == 0) closed = true;
+    if (n > 0) count_from(buffer.data(), static_cast<std::size_t>(n));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // Then as fast as it can.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (seen < kMessages && !closed && std::chrono::steady_clock::now() < deadline) {
+    pollfd waiter{subscriber, POLLIN, 0};
+    if (::poll(&waiter, 1, 200) <= 0) continue;
+    const ssize_t n = ::recv(subscriber, buffer.data(), buffer.size(), 0);
+    if (n <= 0) {
+      closed = true;
+      break;
+    }
+    count_from(buffer.data(), static_cast<std::size_t>(n));
+  }
+  publisher.join();
+  ::close(subscriber);
+  INFO("server log:\n" << server.log_text());
+  CHECK_FALSE(closed);
+  CHECK(seen == kMessages);
+  CHECK(publisher_ok);
+  CHECK(server.log_text().find("Slow Consumer Detected") == std::string::npos);
+}
+
+TEST_CASE("only the publisher that feeds a congested receiver is paused", "[slow-consumer][backpressure]") {
+  // -D logs each pause with the paused publisher's name.
+  auto launch = ternd("max_pending: 2MB\n");
+  launch.extra_args = {"-D"};
+  ServerProcess server(launch);
+  // A subscriber on "slow" that never reads.
+  RawConnection stuck(server.port());
+  stuck.read_info_line();
+  REQUIRE(stuck.send("CONNECT {\"verbose\":false}\r\nSUB slow 1\r\nPING\r\n"));
+  REQUIRE(stuck.expect("PONG\r\n", Millis(5000)).matched);
+
+  RawConnection slow_publisher(server.port());
+  slow_publisher.read_info_line();
+  REQUIRE(slow_publisher.send("CONNECT {\"verbose\":false,\"name\":\"feeds-slow\"}\r\n"));
+  const std::string frame = "PUB slow 1024\r\n" + std::string(1024, 's') + "\r\n";
+  std::string batch;
+  for (int i = 0; i < 64; ++i)
+    batch += frame;
+  // 8 MiB: past half of the stuck subscriber's budget once its socket buffers are full. Sent from a
+  // thread, since its sends block once the server pauses this publisher.
+  std::thread flood([&] {
+    for (int i = 0; i < 128; ++i)
+      if (!slow_publisher.send(batch)) break;
+  });
+  REQUIRE(log_has_line_with(server, "feeds-slow", "Stalled for a slow receiver", Millis(20000)));
+
+  // Meanwhile another publisher and its subscriber exchange messages; every PING is answered, so the
+  // server read and routed everything sent before it.
+  RawConnection healthy_sub(server.port());
+  healthy_sub.read_info_line();
+  REQUIRE(healthy_sub.send("CONNECT {\"verbose\":false}\r\nSUB fast 1\r\nPING\r\n"));
+  REQUIRE(healthy_sub.expect("PONG\r\n", Millis(5000)).matched);
+  RawConnection fast(server.port());
+  fast.read_info_line();
+  REQUIRE(fast.send("CONNECT {\"verbose\":false,\"name\":\"feeds-fast\"}\r\n"));
+  for (int round = 0; round < 20; ++round) {
+    REQUIRE(fast.send("PUB fast 5\r\nhello\r\nPING\r\n"));
+    REQUIRE(fast.expect("PONG\r\n", Millis(5000)).matched);
+    REQUIRE(healthy_sub.expect("MSG fast 1 5\r\nhello\r\n", Millis(5000)).matched);
+  }
+  stuck.close();
+  flood.join();
+  INFO("server log:\n" << server.log_text());
+  CHECK_FALSE(log_has_line_with(server, "feeds-fast", "Stalled", Millis(0)));
 }
