@@ -14,6 +14,7 @@
 // errors, detected before anything is buffered.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -90,8 +91,10 @@ class Parser {
   explicit Parser(Direction direction, ParserLimits limits = {}) noexcept
       : direction_(direction), limits_(limits) {}
 
-  // Precondition: the previous chunk was consumed (next() returned kNeedMore) or this is the first.
+  // Precondition: the previous chunk was consumed (next() returned kNeedMore, or take_unconsumed() took
+  // its rest) or this is the first. A parser stopped by an error is never fed again.
   void feed(std::string_view chunk) noexcept {
+    assert(pos_ == end_ && error_ == ParseError::kNone);
     pos_ = chunk.data();
     end_ = chunk.data() + chunk.size();
   }
@@ -127,6 +130,12 @@ class Parser {
   // The bytes of the current chunk that next() has not consumed yet. A caller that must pause after an
   // op (and let its read buffer be reused) copies these and feeds them again later.
   std::string_view unconsumed() const noexcept { return {pos_, static_cast<std::size_t>(end_ - pos_)}; }
+  // The same bytes, now counted as consumed: the caller keeps a copy and feeds it later.
+  std::string_view take_unconsumed() noexcept {
+    const std::string_view rest = unconsumed();
+    pos_ = end_;
+    return rest;
+  }
 
   // True between ops: no partial op is held. A connection that closes cleanly is at a boundary.
   bool at_op_boundary() const noexcept { return state_ == State::kStart; }

@@ -201,7 +201,7 @@ void ClientConnection::process_input(std::string_view bytes) {
     if (closing()) return;
     if (state_ == ConnectionState::kAuthenticating) {
       // Authentication continues off the loop; keep the rest of this read for afterwards.
-      deferred_input_.assign(parser_.unconsumed());
+      deferred_input_.assign(parser_.take_unconsumed());
       return;
     }
   }

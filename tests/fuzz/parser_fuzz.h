@@ -178,7 +178,7 @@ class RecordingParse {
       outcome_.ops.emplace_back(op);
       if (refeed_after_each_op) {
         // Pause as the server does: keep the rest of the chunk, drop the chunk, feed the copy.
-        const std::string_view rest = parser_.unconsumed();
+        const std::string_view rest = parser_.take_unconsumed();
         auto rest_block = copy(rest);
         block = std::move(rest_block);
         parser_.feed({block.get(), rest.size()});
