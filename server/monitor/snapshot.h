@@ -1,0 +1,88 @@
+// What the monitoring endpoints read: plain values copied from the server when a request is served, so
+// that the JSON writers depend on nothing that runs (no loop, no sockets) and are unit-tested with
+// made-up values. Filling these walks connections and subscriptions once per request, never per
+// message.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tern::server::monitor {
+
+using SystemTime = std::chrono::system_clock::time_point;
+
+struct SubscriptionInfo {
+  std::string subject;
+  std::string queue;  // Empty for a plain subscription.
+  std::string sid;
+  std::uint64_t msgs = 0;  // Messages delivered to it.
+  std::uint64_t max = 0;   // Auto-unsubscribe limit; 0 when none.
+  std::uint64_t cid = 0;   // The owning connection's cid.
+};
+
+struct ConnectionInfo {
+  std::uint64_t cid = 0;
+  std::string ip;
+  int port = 0;
+  SystemTime start{};
+  SystemTime last_activity{};
+  std::chrono::nanoseconds rtt{0};  // The last measured PING round trip; 0 when none yet.
+  std::uint64_t pending_bytes = 0;
+  std::uint64_t in_msgs = 0, out_msgs = 0, in_bytes = 0, out_bytes = 0;
+  std::uint64_t subscription_count = 0;
+  std::string name, lang, version;  // From CONNECT; empty when not given.
+  std::vector<SubscriptionInfo> subscriptions;  // Filled only when a request asks for them.
+  // For closed connections only.
+  std::optional<SystemTime> stop;
+  std::string reason;  // close_reason_text(); empty while open.
+};
+
+// Figures of the subject index, as /subsz reports them.
+struct SublistInfo {
+  std::uint64_t num_subscriptions = 0;
+  std::uint64_t num_cache = 0;
+  std::uint64_t num_inserts = 0;
+  std::uint64_t num_removes = 0;
+  std::uint64_t num_matches = 0;
+  double cache_hit_rate = 0;
+  std::uint64_t max_fanout = 0;
+  double avg_fanout = 0;
+};
+
+// The server's identity, configuration echo and counters, as /varz reports them.
+struct ServerInfo {
+  std::string server_id;
+  std::string server_name;
+  std::string version;  // The nats-server version ternd matches ("2.9.10").
+  std::string go;       // "ternd 0.1.0"
+  std::string host;
+  int port = 0;
+  std::int64_t max_connections = 0;
+  std::chrono::nanoseconds ping_interval{0};
+  int ping_max = 0;
+  std::string http_host;
+  int http_port = 0;
+  std::string http_base_path;
+  double auth_timeout_seconds = 0;
+  std::int64_t max_control_line = 0;
+  std::int64_t max_payload = 0;
+  std::int64_t max_pending = 0;
+  std::chrono::nanoseconds write_deadline{0};
+  SystemTime start{};
+  SystemTime config_load_time{};
+  std::uint64_t mem = 0;  // Resident set size, bytes.
+  int cores = 0;
+  double cpu = 0;  // Percent of one core over the last sample, one decimal.
+  std::uint64_t connections = 0;
+  std::uint64_t total_connections = 0;
+  std::uint64_t in_msgs = 0, out_msgs = 0, in_bytes = 0, out_bytes = 0;
+  std::uint64_t slow_consumers = 0;
+  std::uint64_t subscriptions = 0;
+  std::map<std::string, std::uint64_t> http_req_stats;  // Requests served per path ("/varz").
+};
+
+}  // namespace tern::server::monitor
