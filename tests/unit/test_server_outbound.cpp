@@ -6,26 +6,11 @@
 #include <string>
 
 #include "server/outbound.h"
+#include "tests/support/outbound_bytes.h"
 
 using tern::server::ChunkPool;
 using tern::server::OutboundBuffer;
-
-namespace {
-
-// Everything queued, in order, as gather() describes it.
-std::string gathered(const OutboundBuffer& out, std::size_t max_buffers = 64,
-                     std::size_t max_bytes = SIZE_MAX) {
-  uv_buf_t buffers[64];
-  std::size_t total = 0;
-  const std::size_t count = out.gather(buffers, max_buffers, max_bytes, total);
-  std::string s;
-  for (std::size_t i = 0; i < count; ++i)
-    s.append(buffers[i].base, buffers[i].len);
-  REQUIRE(s.size() == total);
-  return s;
-}
-
-}  // namespace
+using tern::test::gathered;
 
 TEST_CASE("bytes come out in the order they were queued", "[outbound]") {
   ChunkPool pool;
