@@ -12,7 +12,8 @@ Backpressure::Clock::duration Backpressure::stall_duration(std::int64_t pending,
   Clock::duration ttl = kMinStall;
   const std::int64_t step = half / 10;
   if (pending > half && step > 0) ttl += kMinStall * ((pending - half) / step);
-  return std::min<Clock::duration>(ttl, kMaxStall);
+  // Not capped at kMaxStall: nats-server's stepped branch is not either (1.1 s just under a 64 MiB budget).
+  return ttl;
 }
 
 void Backpressure::stall(std::uint64_t publisher, std::uint64_t receiver, Clock::time_point deadline) {

@@ -17,13 +17,14 @@ namespace tern::server {
 class Backpressure {
  public:
   using Clock = std::chrono::steady_clock;
-  // nats-server's bounds for one stall: 100 ms, growing with the receiver's backlog, at most 1 s.
+  // nats-server's bounds for one stall: 100 ms, growing with the receiver's backlog, 1 s at the budget.
   static constexpr auto kMinStall = std::chrono::milliseconds(100);
   static constexpr auto kMaxStall = std::chrono::milliseconds(1000);
 
   // How long a publisher waits for a receiver holding `pending` of its `budget` bytes: the minimum,
   // plus the minimum again for each tenth of the upper half of the budget that is in use, and the
-  // maximum once the budget is reached (nats-server's stallDuration).
+  // maximum once the budget is reached (nats-server's stallDuration, which may pass the maximum just
+  // below the budget: 1.1 s for a budget of 64 MiB).
   static Clock::duration stall_duration(std::int64_t pending, std::int64_t budget) noexcept;
 
   // Records that `publisher` waits for `receiver` until `deadline`. A publisher waits on one receiver

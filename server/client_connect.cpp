@@ -48,7 +48,10 @@ void ClientConnection::process_connect(const protocol::Op& op) {
     close(CloseReason::kProtocolViolation);
     return;
   }
+  // The first CONNECT measures the round trip since INFO was sent, as nats-server does.
+  if (!connect_received_) rtt_ = Clock::now() - info_sent_at_;
   connect_received_ = true;
+  last_traffic_ms_ = uv_now(loop_);
   publisher_.echo = connect_.echo;
   update_ident();
 

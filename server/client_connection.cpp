@@ -114,7 +114,9 @@ void ClientConnection::update_ident() {
 
 void ClientConnection::start() noexcept {
   const auto now = Clock::now();
-  last_activity_ms_ = uv_now(loop_);
+  last_activity_ms_ = last_traffic_ms_ = uv_now(loop_);
+  started_at_ = std::chrono::system_clock::now();
+  info_sent_at_ = now;
   const bool auth = server_.auth_required();
   parser_.set_require_connect(auth);
   parser_.set_headers_allowed(false);
@@ -218,6 +220,34 @@ void ClientConnection::stall_if_congested() noexcept {
 
 void ClientConnection::resume_reading() noexcept {
   if (state_ == ConnectionState::kStalled) set_state(ConnectionState::kOpen);
+}
+
+// ---- Monitoring -----------------------------------------------------------------------------------
+
+void ClientConnection::describe(monitor::ConnectionInfo& out, bool with_subscriptions) const {
+  out.cid = cid();
+  out.ip = remote_ip_;
+  out.port = remote_port_;
+  out.start = started_at_;
+  out.last_activity = server_.system_time_of(last_traffic_ms_);
+  out.rtt = std::chrono::duration_cast<std::chrono::nanoseconds>(rtt_);
+  out.pending_bytes = out_.pending();
+  out.in_msgs = counters_.in_msgs;
+  out.in_bytes = counters_.in_bytes;
+  out.out_msgs = counters_.out_msgs;
+  out.out_bytes = counters_.out_bytes;
+  out.subscription_count = subs_.size();
+  out.name = connect_.name;
+  out.lang = connect_.lang;
+  out.version = connect_.version;
+  out.subscriptions.clear();
+  if (with_subscriptions) {
+    out.subscriptions.reserve(subs_.size());
+    subs_.for_each([&](const Subscription& sub) {
+      out.subscriptions.push_back({sub.subject, sub.queue, sub.sid, sub.delivered, sub.max_msgs, cid()});
+    });
+  }
+  if (closing()) out.reason = std::string(close_reason_text(close_reason_));
 }
 
 // ---- Keep-alive and authentication timeout -----------------------------------------------------

@@ -22,6 +22,7 @@
 #include "server/connection_state.h"
 #include "server/counters.h"
 #include "server/flush_scheduler.h"
+#include "server/monitor/snapshot.h"
 #include "server/outbound_queue.h"
 #include "server/router.h"
 #include "server/sid_table.h"
@@ -53,6 +54,10 @@ class ClientConnection final : public Subscriber, public FlushTarget {
   const std::string& ident() const noexcept { return ident_; }
   std::size_t subscription_count() const noexcept { return subs_.size(); }
   const TrafficCounters& counters() const noexcept { return counters_; }
+  CloseReason close_reason() const noexcept { return close_reason_; }
+
+  // What /connz reports of this connection; its subscriptions too when `with_subscriptions`.
+  void describe(monitor::ConnectionInfo& out, bool with_subscriptions) const;
 
   // Subscriber: a MSG or HMSG frame for `sub`, queued within max_pending.
   Delivery deliver(const Subscription& sub, const RoutedMessage& msg) noexcept override;
@@ -188,6 +193,13 @@ class ClientConnection final : public Subscriber, public FlushTarget {
   std::uint64_t last_activity_ms_ = 0;
   void note_activity() noexcept { last_activity_ms_ = uv_now(loop_); }
   Clock::time_point ping_sent_at_{};
+  // For monitoring: when the connection was accepted and INFO sent (CONNECT's arrival is the first
+  // round-trip measurement, as in nats-server), the last measured round trip, and the last PUB, SUB,
+  // UNSUB, CONNECT or delivery (the loop's clock, in ms; not PING or PONG).
+  monitor::SystemTime started_at_{};
+  Clock::time_point info_sent_at_{};
+  Clock::duration rtt_{0};
+  std::uint64_t last_traffic_ms_ = 0;
   Clock::time_point next_ping_{};
   Clock::time_point auth_deadline_{};
 

@@ -133,6 +133,7 @@ void ClientConnection::process_op(const protocol::Op& op) {
 
 void ClientConnection::process_pub(const protocol::Op& op) {
   note_activity();
+  last_traffic_ms_ = last_activity_ms_;
   if (server_.log().trace_enabled()) server_.log().trace_in_payload(ident_, op.payload);
   counters_.count_in(op.payload.size());
   server_.counters().traffic.count_in(op.payload.size());
@@ -151,6 +152,7 @@ void ClientConnection::process_pub(const protocol::Op& op) {
 
 void ClientConnection::process_sub(const protocol::Op& op) {
   note_activity();
+  last_traffic_ms_ = last_activity_ms_;
   // The limit is checked before the duplicate sid, as in nats-server.
   const auto max_subs = server_.options().max_subscriptions;
   if (max_subs > 0 && static_cast<std::int64_t>(subs_.size()) >= max_subs) {
@@ -187,6 +189,7 @@ void ClientConnection::process_sub(const protocol::Op& op) {
 }
 
 void ClientConnection::process_unsub(const protocol::Op& op) {
+  last_traffic_ms_ = uv_now(loop_);
   if (Subscription* sub = subs_.find(op.sid); sub != nullptr) {
     const std::int64_t max = op.max_msgs.empty() ? -1 : protocol::parse_size(op.max_msgs);
     if (max > 0 && static_cast<std::uint64_t>(max) > sub->delivered) {
@@ -219,6 +222,11 @@ void ClientConnection::process_ping() {
 void ClientConnection::process_pong() {
   pings_out_ = 0;
   rtt_measured_at_ = Clock::now();
+  // A PONG the client sends unasked (or a second one) measures nothing.
+  if (ping_sent_at_ != Clock::time_point{}) {
+    rtt_ = rtt_measured_at_ - ping_sent_at_;
+    ping_sent_at_ = Clock::time_point{};
+  }
 }
 
 void ClientConnection::send_no_responders(std::string_view reply) {

@@ -71,6 +71,7 @@ Delivery ClientConnection::deliver(const Subscription& sub, const RoutedMessage&
   at[payload.size()] = '\r';
   at[payload.size() + 1] = '\n';
   commit_outbound(frame);
+  last_traffic_ms_ = uv_now(loop_);
   counters_.count_out(1, payload.size());
   server_.counters().traffic.count_out(1, payload.size());
 

@@ -15,7 +15,7 @@ constexpr std::int64_t kMaxInt32 = std::numeric_limits<std::int32_t>::max();
 
 // Keys nats-server 2.9 knows that ternd does not implement. Naming them separately tells a user with a
 // nats-server file that the key is real but unsupported, rather than misspelt.
-constexpr std::array<std::string_view, 38> kUnsupportedNatsKeys = {
+constexpr std::array<std::string_view, 36> kUnsupportedNatsKeys = {
     "accounts",
     "client_advertise",
     "cluster",
@@ -23,7 +23,6 @@ constexpr std::array<std::string_view, 38> kUnsupportedNatsKeys = {
     "default_js_domain",
     "disable_sublist_cache",
     "gateway",
-    "http_base_path",
     "https",
     "https_port",
     "jetstream",
@@ -32,7 +31,6 @@ constexpr std::array<std::string_view, 38> kUnsupportedNatsKeys = {
     "log_size_limit",
     "logfile_size_limit",
     "mappings",
-    "max_closed_clients",
     "max_traced_msg_len",
     "mqtt",
     "no_auth_user",
@@ -190,6 +188,8 @@ class Applier {
     if (key == "server_name") return read(entry, o.server_name);
     if (key == "http") return read_listen(entry, o.http_host, o.http_port);
     if (key == "http_port" || key == "monitor_port") return read_int(entry, o.http_port);
+    if (key == "http_base_path") return read(entry, o.http_base_path);
+    if (key == "max_closed_clients") return read(entry, o.max_closed_clients);
     if (key == "max_payload") return read_int32_limit(entry, o.max_payload);
     if (key == "max_control_line") return read_int32_limit(entry, o.max_control_line);
     if (key == "max_pending") return read(entry, o.max_pending);

@@ -39,6 +39,8 @@ class FlushScheduler {
   }
   // Takes `target` off the list; for a target about to be destroyed.
   void cancel(FlushTarget& target) noexcept {
+    // Also from the targets a run in progress carries over, which are not marked scheduled yet.
+    std::erase(carried_, &target);
     if (!target.scheduled_) return;
     target.scheduled_ = false;
     std::erase(pending_, &target);

@@ -37,10 +37,12 @@ struct Options {
   // Listening. Local-only by default, unlike nats-server's 0.0.0.0: ternd is meant to run as a sidecar
   // beside the services that use it, and listening on every interface should be a decision (-a 0.0.0.0).
   std::string host = "127.0.0.1";
-  int port = 4222;          // -1: a random free port.
-  std::string server_name;  // Empty: the server uses its id, as nats-server does.
-  int http_port = 0;        // Monitoring; 0 is off. validate_options refuses other values until it exists.
-  std::string http_host;
+  int port = 4222;             // -1: a random free port.
+  std::string server_name;     // Empty: the server uses its id, as nats-server does.
+  int http_port = 0;           // Monitoring; 0 is off. validate_options refuses other values until it exists.
+  std::string http_host;       // Empty: the client port's host.
+  std::string http_base_path;  // A prefix for every monitoring path, e.g. "/nats".
+  std::int64_t max_closed_clients = 10000;  // Closed connections kept for /connz?state=closed.
 
   // Limits.
   std::int64_t max_payload = protocol::kDefaultMaxPayload;

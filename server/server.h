@@ -18,8 +18,10 @@
 #include "server/fast_random.h"
 #include "server/flush_scheduler.h"
 #include "server/log.h"
+#include "server/monitor/snapshot.h"
 #include "server/options.h"
 #include "server/outbound.h"
+#include "server/process_usage.h"
 #include "server/router.h"
 #include "server/sublist.h"
 
@@ -74,6 +76,17 @@ class Server {
   // subject cannot recurse; its result is then empty. Precondition (for a nested publish): `publisher`
   // outlives the outer route.
   RouteResult route(Publisher& publisher, const RoutedMessage& msg);
+  // ---- Monitoring: snapshots copied when a request is served, never per message.
+  // The wall-clock time of a loop timestamp (uv_now's milliseconds).
+  monitor::SystemTime system_time_of(std::uint64_t loop_ms) const noexcept;
+  void describe(monitor::ServerInfo& out) const;
+  monitor::SublistInfo describe_sublist() const;
+  // Every open connection (not closing), with its subscriptions when asked.
+  std::vector<monitor::ConnectionInfo> open_connections(bool with_subscriptions) const;
+  // The most recently closed connections, oldest first, at most max_closed_clients of them.
+  const std::deque<monitor::ConnectionInfo>& closed_connections() const noexcept { return closed_; }
+  const std::string& server_id() const noexcept { return server_id_; }
+
   // Ids for the server's own subscribers and publishers, apart from client cids (which nats-server
   // numbers from 4, and tools read).
   std::uint64_t next_internal_id() noexcept { return kInternalIdBase + next_internal_id_++; }
@@ -119,6 +132,7 @@ class Server {
   static void on_lame_duck_signal(uv_signal_t* signal, int signum) noexcept;
   static void on_lame_duck_timer(uv_timer_t* timer) noexcept;
   void build_info_prefix();
+  void remember_closed(const ClientConnection& conn) noexcept;
   std::string init_handles();
   void check_uv(int rc, const char* what) noexcept;
   static void on_housekeeping(uv_timer_t* timer) noexcept;
@@ -192,6 +206,10 @@ class Server {
   std::unordered_map<std::uint64_t, ClientConnection*> connections_;
   std::size_t closing_connections_ = 0;  // Members of connections_ whose close has begun.
   std::vector<ClientConnection*> close_list_;
+  std::deque<monitor::ConnectionInfo> closed_;
+  ProcessUsage process_;
+  monitor::SystemTime started_at_ = std::chrono::system_clock::now();
+  monitor::SystemTime config_loaded_at_ = started_at_;
   std::vector<std::unique_ptr<Subscription>> retired_subs_;
 
   alignas(64) char read_slab_[64 * 1024];

@@ -30,6 +30,7 @@ void Sublist::insert(Subscription* sub) {
   const protocol::SubjectTokens tokens(sub->subject);
   detail::insert_subscription(root_, tokens, sub);
   ++count_;
+  ++inserts_;
   ++generation_;
   ++results_version_;
   update_cache(sub, true);
@@ -39,6 +40,7 @@ bool Sublist::remove(Subscription* sub) {
   const protocol::SubjectTokens tokens(sub->subject);
   if (!detail::remove_subscription(root_, tokens, sub)) return false;
   --count_;
+  ++removes_;
   ++generation_;
   ++results_version_;
   update_cache(sub, false);
@@ -59,6 +61,7 @@ MatchRef Sublist::match(std::string_view literal_subject) {
   // Published subjects may hold "*" or ">" tokens (nats-server routes them as plain tokens), but never
   // an empty token: the router answers those with no match before asking.
   assert(!literal_subject.empty() && literal_subject.find("..") == std::string_view::npos);
+  ++matches_;
   std::uint64_t hash = 0;
   if (cache_enabled_) {
     hash = detail::hash_bytes(literal_subject);

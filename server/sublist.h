@@ -98,9 +98,11 @@ class MatchRef {
 
 struct MatchCacheStats {
   std::uint64_t hits = 0;
-  std::uint64_t misses = 0;     // Lookups that found no entry, counted only while the cache is enabled.
-  std::uint64_t evictions = 0;  // Entries replaced by another subject because their set was full.
-  std::size_t size = 0;         // Subjects cached now.
+  std::uint64_t max_fanout = 0;  // Most subscriptions in one cached result.
+  double avg_fanout = 0;         // Subscriptions per cached result.
+  std::uint64_t misses = 0;      // Lookups that found no entry, counted only while the cache is enabled.
+  std::uint64_t evictions = 0;   // Entries replaced by another subject because their set was full.
+  std::size_t size = 0;          // Subjects cached now.
   std::size_t capacity = 0;
 };
 
@@ -134,6 +136,11 @@ class Sublist {
   // Moves on at every insert and every successful remove, so a result taken at generation G is current
   // exactly while generation() == G.
   std::uint64_t generation() const noexcept { return generation_; }
+  // Counters since construction, for monitoring (/subsz): subscriptions added and removed, and lookups
+  // (match() calls, whether the cache answered them or not).
+  std::uint64_t inserts() const noexcept { return inserts_; }
+  std::uint64_t removes() const noexcept { return removes_; }
+  std::uint64_t matches() const noexcept { return matches_; }
   // Moves whenever a result the shared cache holds may have changed or been freed: at every insert and
   // remove (as generation() does) and also when the cache evicts or drops entries. A caller that keeps a
   // result without a reference of its own (PublishCache) may use it exactly while this has not moved.
@@ -152,6 +159,7 @@ class Sublist {
   std::unique_ptr<detail::MatchCache> cache_;
   std::uint64_t generation_ = 0;
   std::uint64_t results_version_ = 0;
+  std::uint64_t inserts_ = 0, removes_ = 0, matches_ = 0;
   std::size_t count_ = 0;
   bool cache_enabled_;
 };

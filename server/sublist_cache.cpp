@@ -1,5 +1,6 @@
 #include "server/sublist_cache.h"
 
+#include <algorithm>
 #include <bit>
 
 #include "protocol/subject.h"
@@ -108,7 +109,24 @@ void MatchCache::clear() noexcept {
 }
 
 MatchCacheStats MatchCache::stats() const noexcept {
-  return {hits_, misses_, evictions_, size_, entries_.size()};
+  MatchCacheStats stats;
+  stats.hits = hits_;
+  stats.misses = misses_;
+  stats.evictions = evictions_;
+  stats.size = size_;
+  stats.capacity = entries_.size();
+  // Walks the cache (a few thousand entries at most): only monitoring asks, never the hot path.
+  std::uint64_t total = 0;
+  for (const Entry& entry : entries_) {
+    if (entry.result == nullptr) continue;
+    std::uint64_t fanout = entry.result->result.plain.size();
+    for (const QueueGroupMatch& group : entry.result->result.queues)
+      fanout += group.members.size();
+    total += fanout;
+    stats.max_fanout = std::max(stats.max_fanout, fanout);
+  }
+  if (size_ > 0) stats.avg_fanout = static_cast<double>(total) / static_cast<double>(size_);
+  return stats;
 }
 
 }  // namespace tern::server::detail

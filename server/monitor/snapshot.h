@@ -34,7 +34,7 @@ struct ConnectionInfo {
   std::uint64_t pending_bytes = 0;
   std::uint64_t in_msgs = 0, out_msgs = 0, in_bytes = 0, out_bytes = 0;
   std::uint64_t subscription_count = 0;
-  std::string name, lang, version;  // From CONNECT; empty when not given.
+  std::string name, lang, version;              // From CONNECT; empty when not given.
   std::vector<SubscriptionInfo> subscriptions;  // Filled only when a request asks for them.
   // For closed connections only.
   std::optional<SystemTime> stop;

@@ -111,7 +111,10 @@ TEST_CASE("connection churn leaves no subscription behind and RSS where it was",
   // this test only), ternd's RSS measures what it holds, so a leak shows as growth.
   ::setenv("MIMALLOC_PAGE_RESET", "1", 1);
   ::setenv("MIMALLOC_RESET_DELAY", "0", 1);
-  ServerProcess server(tern::stress::ternd_launch());
+  // Closed connections are kept for /connz?state=closed; a small ring fills up during the warm-up, so
+  // the growth checked below is what ternd leaks, not what it keeps on purpose (and the ring's bound is
+  // checked along the way).
+  ServerProcess server(tern::stress::ternd_launch("max_closed_clients: 100\n"));
   ::unsetenv("MIMALLOC_PAGE_RESET");
   ::unsetenv("MIMALLOC_RESET_DELAY");
   std::mt19937 rng(20240601);

@@ -193,11 +193,9 @@ TEST_CASE("cancel() from inside a flush, of a target still waiting in the same r
 // to the target. A target that stopped at the cap earlier in the same run() is already off the list
 // (scheduled_ is false) but sits in carried_, and run() schedules it again after the loop.
 TEST_CASE("cancel() from inside a flush, of a target carried over earlier in the same run",
-          "[flush_scheduler][!mayfail]") {
-  // Known bug (server/flush_scheduler.h, FlushScheduler::cancel and run()): cancel() returns early when
-  // scheduled_ is false, which is the case for a target that already answered kMore in this run; run()
-  // then re-schedules it from carried_. No caller cancels during run() today (Server::forget runs in a
-  // close callback), so it is latent.
+          "[flush_scheduler]") {
+  // A regression test: cancel() once returned early for a target already unmarked by run(), which then
+  // scheduled it again from carried_.
   Log log;
   FlushScheduler scheduler;
   FakeTarget a("a", log), b("b", log);
