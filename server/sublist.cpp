@@ -4,7 +4,7 @@
 
 #include "protocol/subject.h"
 #include "server/sublist_cache.h"
-#include "server/sublist_hash.h"
+#include "server/hash_bytes.h"
 #include "server/sublist_trie.h"
 
 namespace tern::server {

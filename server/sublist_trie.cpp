@@ -6,7 +6,7 @@
 #include <new>
 #include <span>
 
-#include "server/sublist_hash.h"
+#include "server/hash_bytes.h"
 #include "server/sublist_result.h"
 
 namespace tern::server::detail {
