@@ -130,8 +130,12 @@ class Sublist {
   // are what they were at insert. Costs O(subscriptions on the same subject) besides the walk.
   bool remove(Subscription* sub);
 
-  // The subscriptions that `literal_subject` reaches. Precondition: it is a valid literal subject.
-  MatchRef match(std::string_view literal_subject);
+  // The subscriptions that the published `subject` reaches. Any bytes are accepted, so callers need no
+  // check of their own: a subject with an empty token (empty, a leading or trailing '.', or "..") reaches
+  // nothing and gets the empty result, as in nats-server's Sublist.Match. Other bytes are matched as
+  // they are: a "*" or ">" token of a published subject is a plain token that only wildcard
+  // subscriptions match, again as in nats-server.
+  MatchRef match(std::string_view subject);
 
   // Moves on at every insert and every successful remove, so a result taken at generation G is current
   // exactly while generation() == G.

@@ -4,6 +4,12 @@
 // construction and a full cache replaces one entry per miss instead of sweeping (nats-server's sweeps
 // thrash under many distinct subjects: nats-server issues #710, #941, #4341). Two ways keep two hot
 // subjects that share a set from evicting each other.
+//
+// It is not a FlatTable, although it hashes with the same detail::hash_bytes: a FlatTable grows with its
+// contents and lets a probe run cross any number of slots, while this cache must stay at a fixed size,
+// find an entry in exactly one set of kWays slots, and choose its victim within that set. It also owns its
+// keys (a copy of each subject, as a result holds no subject to view), where a FlatTable keys on views into
+// the objects it points at.
 #pragma once
 
 #include <cstddef>

@@ -6,31 +6,11 @@
 #include <new>
 #include <span>
 
-#include "server/sublist_hash.h"
+#include "server/hash_bytes.h"
 #include "server/sublist_result.h"
 
 namespace tern::server::detail {
 namespace {
-
-constexpr std::uint8_t tag_of(std::uint64_t hash) noexcept {
-  return static_cast<std::uint8_t>(0x80 | (hash >> 57));
-}
-
-// Grows past 7/8 full and shrinks below 1/8 full, so a table never flips between sizes on one insert
-// and one erase.
-constexpr std::size_t kMinCapacity = 4;
-bool needs_growth(std::size_t size, std::size_t capacity) noexcept {
-  return size * 8 > capacity * 7;
-}
-bool needs_shrink(std::size_t size, std::size_t capacity) noexcept {
-  return capacity > kMinCapacity && size * 8 < capacity;
-}
-std::size_t capacity_for(std::size_t size) noexcept {
-  std::size_t capacity = kMinCapacity;
-  while (size * 2 > capacity)
-    capacity *= 2;
-  return capacity;
-}
 
 bool is_star(std::string_view token) noexcept {
   return token.size() == 1 && token[0] == '*';
@@ -40,77 +20,6 @@ bool is_full(std::string_view token) noexcept {
 }
 
 }  // namespace
-
-ChildTable::~ChildTable() {
-  ::operator delete(nodes_);
-}
-
-Node* ChildTable::find(std::string_view token, std::uint64_t hash) const noexcept {
-  if (capacity_ == 0) return nullptr;
-  const std::size_t mask = capacity_ - 1;
-  const std::uint8_t tag = tag_of(hash);
-  const std::uint8_t* slot_tags = tags();
-  for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
-    if (slot_tags[slot] == 0) return nullptr;
-    if (slot_tags[slot] == tag && nodes_[slot]->token() == token) return nodes_[slot];
-  }
-}
-
-void ChildTable::place(Node* child, std::uint64_t hash) noexcept {
-  const std::size_t mask = capacity_ - 1;
-  std::size_t slot = hash & mask;
-  while (tags()[slot] != 0)
-    slot = (slot + 1) & mask;
-  tags()[slot] = tag_of(hash);
-  nodes_[slot] = child;
-}
-
-void ChildTable::insert(Node* child, std::uint64_t hash) {
-  if (capacity_ == 0 || needs_growth(size_ + 1, capacity_)) resize(capacity_for(size_ + 1));
-  place(child, hash);
-  ++size_;
-}
-
-void ChildTable::erase(const Node* child, std::uint64_t hash) {
-  const std::size_t mask = capacity_ - 1;
-  std::uint8_t* slot_tags = tags();
-  std::size_t hole = hash & mask;
-  while (slot_tags[hole] == 0 || nodes_[hole] != child)
-    hole = (hole + 1) & mask;
-  // Shift back each later entry of the probe run that may live in the hole: one whose home slot does
-  // not lie cyclically within (hole, slot].
-  for (std::size_t slot = (hole + 1) & mask; slot_tags[slot] != 0; slot = (slot + 1) & mask) {
-    const std::size_t home = hash_bytes(nodes_[slot]->token()) & mask;
-    const bool home_in_range = hole <= slot ? (hole < home && home <= slot) : (hole < home || home <= slot);
-    if (home_in_range) continue;
-    slot_tags[hole] = slot_tags[slot];
-    nodes_[hole] = nodes_[slot];
-    hole = slot;
-  }
-  slot_tags[hole] = 0;
-  --size_;
-  if (size_ == 0) {
-    resize(0);
-  } else if (needs_shrink(size_, capacity_)) {
-    resize(capacity_for(size_));
-  }
-}
-
-void ChildTable::resize(std::size_t capacity) {
-  Node** old_nodes = nodes_;
-  const std::size_t old_capacity = capacity_;
-  const std::uint8_t* old_tags = tags();
-  nodes_ = nullptr;
-  capacity_ = static_cast<std::uint32_t>(capacity);
-  if (capacity != 0) {
-    nodes_ = static_cast<Node**>(::operator new(capacity*(sizeof(Node*) + 1)));
-    std::memset(tags(), 0, capacity);
-    for (std::size_t slot = 0; slot < old_capacity; ++slot) {
-      if (old_tags[slot] != 0) place(old_nodes[slot], hash_bytes(old_nodes[slot]->token()));
-    }
-  }
-  ::operator delete(old_nodes);
-}
 
 Node* Node::create(std::string_view token) {
   void* block = ::operator new(sizeof(Node) + token.size());
@@ -142,7 +51,7 @@ Node* Node::child(std::string_view token) const noexcept {
   if (branch_ == nullptr) return nullptr;
   if (is_star(token)) return branch_->star;
   if (is_full(token)) return branch_->full;
-  return branch_->literals.find(token, hash_bytes(token));
+  return branch_->literals.find(token);
 }
 
 Node* Node::child_for_insert(std::string_view token) {
@@ -167,7 +76,7 @@ void Node::erase_child(Node* child) {
   } else if (child == branch_->full) {
     branch_->full = nullptr;
   } else {
-    branch_->literals.erase(child, hash_bytes(child->token()));
+    branch_->literals.erase(child);
   }
   destroy_tree(child);
   if (branch_->empty()) {
@@ -293,7 +202,7 @@ void collect_below(const Node* node, const protocol::SubjectTokens& tokens, std:
   if (branch->full != nullptr) branch->full->append_to(result);
   if (branch->star != nullptr) collect_below(branch->star, tokens, level + 1, result);
   const std::string_view token = tokens[level];
-  if (const Node* literal = branch->literals.find(token, hash_bytes(token))) {
+  if (const Node* literal = branch->literals.find(token)) {
     collect_below(literal, tokens, level + 1, result);
   }
 }

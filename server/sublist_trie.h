@@ -2,7 +2,8 @@
 //
 // Memory matters most at the leaves: an index of a million literal subscriptions is mostly leaves with one
 // plain subscriber. A leaf is one allocation of 24 bytes plus its token, and costs its parent's table
-// about 9 to 18 bytes; branches and subscription sets are allocated only by the nodes that need them.
+// about 10 to 21 bytes (see FlatTable); branches and subscription sets are allocated only by the nodes that
+// need them.
 #pragma once
 
 #include <cstddef>
@@ -11,49 +12,21 @@
 #include <vector>
 
 #include "protocol/subject.h"
+#include "server/flat_table.h"
 #include "server/sublist.h"
 
 namespace tern::server::detail {
 
 class Node;
 
-// The literal children of a node, keyed by token: open addressing with linear probing and backward-shift
-// erase (no tombstones). One block holds the node pointers followed by one tag byte per slot; a tag is 0
-// for an empty slot, or 0x80 plus 7 hash bits, so most probes that miss never touch a node.
-class ChildTable {
- public:
-  ChildTable() = default;
-  ~ChildTable();
-  ChildTable(const ChildTable&) = delete;
-  ChildTable& operator=(const ChildTable&) = delete;
-
-  Node* find(std::string_view token, std::uint64_t hash) const noexcept;
-  // Precondition: no child has child->token().
-  void insert(Node* child, std::uint64_t hash);
-  // Precondition: `child` is in the table under `hash`.
-  void erase(const Node* child, std::uint64_t hash);
-  std::size_t size() const noexcept { return size_; }
-
-  template <class Visit>
-  void for_each(Visit&& visit) const {
-    for (std::size_t slot = 0; slot < capacity_; ++slot) {
-      if (tags()[slot] != 0) visit(nodes_[slot]);
-    }
-  }
-
- private:
-  std::uint8_t* tags() const noexcept { return reinterpret_cast<std::uint8_t*>(nodes_ + capacity_); }
-  void place(Node* child, std::uint64_t hash) noexcept;
-  void resize(std::size_t capacity);
-
-  Node** nodes_ = nullptr;
-  std::uint32_t size_ = 0;
-  std::uint32_t capacity_ = 0;  // Zero or a power of two.
+// Keys a node's literal children by their tokens. Defined after Node, whose token() it needs.
+struct NodeToken {
+  std::string_view operator()(const Node& node) const noexcept;
 };
 
 // The children of a node. Allocated when the first child appears and freed with the last one.
 struct Branch {
-  ChildTable literals;
+  FlatTable<Node, NodeToken> literals;
   Node* star = nullptr;  // The child for a '*' token.
   Node* full = nullptr;  // The child for a '>' token; it never has children.
 
@@ -102,13 +75,18 @@ class Node {
   std::uint32_t token_size_;
 };
 
+inline std::string_view NodeToken::operator()(const Node& node) const noexcept {
+  return node.token();
+}
+
 // Adds `sub` at the node that `tokens` (the tokens of sub->subject) lead to, creating the path.
 void insert_subscription(Node* root, const protocol::SubjectTokens& tokens, Subscription* sub);
 
 // Removes `sub` from the node that `tokens` lead to and frees the nodes left unused; false when absent.
 bool remove_subscription(Node* root, const protocol::SubjectTokens& tokens, const Subscription* sub);
 
-// Appends every subscription whose pattern matches the literal subject of `tokens`.
+// Appends every subscription whose pattern matches the published subject of `tokens`. Precondition: no
+// token is empty (Sublist::match answers those subjects itself).
 void collect_matches(const Node* root, const protocol::SubjectTokens& tokens, MatchResult& result);
 
 }  // namespace tern::server::detail

@@ -1,6 +1,7 @@
 // libFuzzer target: the subject index under fuzzed sequences of insert, remove, match and cache changes,
 // checked after every step against a brute-force oracle (every live subscription tested with
-// subject_matches). Match results are also held across later changes and dropped in a fuzzed order, which
+// subject_matches); every matched subject is also asked again with an empty token added, which must
+// match nothing. Match results are also held across later changes and dropped in a fuzzed order, which
 // exercises the reference counts of shared results under AddressSanitizer.
 //
 // Input: byte 0 picks the cache (bit 0: enabled; bits 1-2: capacity 2, 4, 64 or the default), then each
@@ -92,6 +93,22 @@ class IndexUnderTest {
     // A second lookup (a cache hit when the cache is on) must agree.
     FUZZ_CHECK(canonical(*index_.match(subject)) == oracle(subject));
     held_[hold_at] = Held{std::move(result), index_.generation(), subject};
+    check_empty_tokens_match_nothing(subject);
+  }
+
+  // The same subject with an empty token added (leading, trailing or doubled '.') reaches nothing,
+  // whatever is subscribed.
+  void check_empty_tokens_match_nothing(const std::string& subject) {
+    std::string leading(".");
+    leading.append(subject);
+    std::string trailing(subject);
+    trailing.push_back('.');
+    std::string doubled(subject);
+    if (const auto dot = doubled.find('.'); dot != std::string::npos) doubled.insert(dot, 1, '.');
+    for (const std::string& broken : {leading, trailing, doubled}) {
+      if (broken == subject) continue;
+      FUZZ_CHECK(index_.match(broken)->empty());
+    }
   }
 
   // A held result is still exact while the generation has not moved; past that only dropping it is legal.

@@ -286,6 +286,34 @@ TEST_CASE("subjects without subscribers share one empty result", "[sublist]") {
   CHECK(MatchRef().get() == none.get());
 }
 
+TEST_CASE("a subject with an empty token matches nothing, not even '>' or '*'", "[sublist]") {
+  const CacheConfig config = cache_config();
+  INFO(config.name);
+  Sublist sublist(config.enabled, config.capacity);
+  Subscriptions subs;
+  for (const char* pattern : {">", "*", "a.>", "*.*", "a.*", "*.b", "a.b"})
+    sublist.insert(subs.make(pattern));
+  sublist.insert(subs.make("a.*", "workers"));
+
+  // More tokens than the tokenizer holds inline, then an empty one.
+  std::string long_subject;
+  for (int i = 0; i < 40; ++i)
+    long_subject.append("a.");
+
+  for (const std::string subject :
+       {"", ".", "..", ".a", "a.", "a..b", "..a", ".a.b", "a.b.", long_subject.c_str()}) {
+    INFO("subject '" << subject << "'");
+    CHECK(sublist.match(subject).get() == MatchRef().get());
+    // Asked again, in case the first answer was cached.
+    CHECK(sublist.match(subject).get() == MatchRef().get());
+  }
+  CHECK(sublist.cache_stats().size == 0);
+
+  const CanonicalMatch valid = canonical(*sublist.match("a.b"));
+  CHECK(valid.plain.size() == 6);
+  CHECK(valid.queues.size() == 1);
+}
+
 TEST_CASE("queue groups merge across every matching pattern", "[sublist]") {
   const CacheConfig config = cache_config();
   INFO(config.name);

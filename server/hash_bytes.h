@@ -1,4 +1,4 @@
-// The string hash of the subject index: literal-child tables and the match cache both key on it.
+// The one string hash of the server: FlatTable (trie children, sids) and the match cache key on it.
 #pragma once
 
 #include <cstdint>
