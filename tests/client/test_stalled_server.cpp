@@ -100,6 +100,10 @@ TEST_CASE("publishes queued behind a stuck write survive the reconnect", "[clien
   REQUIRE(stalling->wait_for_unread("PUB bulk", 10s));
   for (int i = 0; i < 10; ++i)
     REQUIRE_FALSE(client.publish("seq", std::to_string(i)));
+  // The premise, checked rather than assumed: the kernel did not take the whole frame (its send buffer
+  // is at most tcp_wmem's maximum, 4 MiB by default), so its write has not completed and the publishes
+  // above are still the client's.
+  REQUIRE(client.statistics().written_bytes < 16 * 1024 * 1024);
   // Its PING waits in the buffer too, so the PONG of the new server answers it.
   std::promise<std::error_code> flushed;
   client.flush(10000ms, [&](std::error_code error) { flushed.set_value(error); });
