@@ -2,6 +2,7 @@
 // closing. Every function here runs on the I/O thread; the libuv callbacks are noexcept trampolines.
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "client/detail/core.h"
@@ -41,8 +42,11 @@ void write_cb(uv_write_t* req, int status) noexcept {
   transport->core->on_write_done(transport, status);
 }
 
-void final_write_cb(uv_write_t* req, int /*status*/) noexcept {
-  delete static_cast<FinalWrite*>(req->data);
+void final_write_cb(uv_write_t* req, int status) noexcept {
+  // The tcp handle is closed after its writes complete, so the Core, which counts that handle among
+  // its open ones, is still alive here.
+  std::unique_ptr<FinalWrite> last(static_cast<FinalWrite*>(req->data));
+  if (status == 0) last->core->count_written(last->bytes.size());
 }
 
 void shutdown_cb(uv_shutdown_t* req, int /*status*/) noexcept {
@@ -387,12 +391,20 @@ void Core::flush_outbound() {
 
 void Core::on_write_done(Transport* transport, int status) noexcept {
   transport->write_in_flight = false;
+  // Counted before flush_outbound replaces in_flight_bytes_, so that a written byte is never missing
+  // from both.
+  if (status == 0) count_written(transport->writing.size());
   if (transport->closing || transport != transport_) return;
   if (status != 0) {
     connection_lost(make_error_code(Errc::kConnectionLost));
     return;
   }
   flush_outbound();
+}
+
+void Core::count_written(std::size_t bytes) noexcept {
+  std::lock_guard lock(mu_);
+  stats_.written_bytes += bytes;
 }
 
 void Core::abort_transport() {
@@ -419,6 +431,7 @@ bool Core::close_transport_gracefully(std::string final_bytes) {
   if (!final_bytes.empty()) {
     auto* last = new FinalWrite;
     last->bytes = std::move(final_bytes);
+    last->core = this;
     last->req.data = last;
     const uv_buf_t buf = uv_buf_init(last->bytes.data(), static_cast<unsigned>(last->bytes.size()));
     if (uv_write(&last->req, stream, &buf, 1, final_write_cb) != 0) delete last;

@@ -116,6 +116,8 @@ class Core : public std::enable_shared_from_this<Core> {
   void on_tcp_connected(Transport* transport, int status) noexcept;
   void on_read(Transport* transport, ssize_t nread) noexcept;
   void on_write_done(Transport* transport, int status) noexcept;
+  // Adds a completed write to Statistics::written_bytes.
+  void count_written(std::size_t bytes) noexcept;
   void on_handle_closed() noexcept;
   void on_deadline_timer() noexcept;
   void on_attempt_timeout() noexcept;

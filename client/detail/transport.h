@@ -39,6 +39,7 @@ struct Transport {
 // A last write made while closing gracefully, with its own request and bytes.
 struct FinalWrite {
   uv_write_t req{};
+  Core* core = nullptr;
   std::string bytes;
 };
 

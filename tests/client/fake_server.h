@@ -71,7 +71,7 @@ class StallingServer {
   void send(const std::string& bytes) {
     std::unique_lock lock(mu_);
     changed_.wait(lock, [&] { return handshaken_; });
-    (void)!::write(connection_fd_, bytes.data(), bytes.size());
+    (void)!::send(connection_fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
   }
 
   // Waits until `text` is among the bytes the client sent that sit unread in the socket (looked at
@@ -134,7 +134,8 @@ class StallingServer {
         "INFO {\"server_id\":\"stalling\",\"version\":\"2.9.10\",\"proto\":1,\"headers\":true,"
         "\"max_payload\":" +
         std::to_string(max_payload_) + "} \r\n";
-    (void)!::write(fd, info.data(), info.size());
+    // Sends never raise SIGPIPE: a client that gave up on the handshake must not kill the test.
+    (void)!::send(fd, info.data(), info.size(), MSG_NOSIGNAL);
     std::string received;
     char buffer[4096];
     while (received.find("PING\r\n") == std::string::npos) {
@@ -142,7 +143,7 @@ class StallingServer {
       if (n <= 0) break;
       received.append(buffer, static_cast<std::size_t>(n));
     }
-    (void)!::write(fd, "PONG\r\n", 6);
+    (void)!::send(fd, "PONG\r\n", 6, MSG_NOSIGNAL);
     std::unique_lock lock(mu_);
     connection_fd_ = fd;
     handshaken_ = true;

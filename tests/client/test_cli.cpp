@@ -52,7 +52,8 @@ TERN_CLIENT_TEST(cli_req_and_reply, "[cli]") {
   const int port = server.port();
   ChildProcess reply(tern_args(port, {"reply", "svc.cli", "the answer", "--count", "1"}));
   REQUIRE(reply.wait_for_stderr("Listening on \"svc.cli\"", 10s));
-  auto req = run_command(tern_args(port, {"req", "svc.cli", "question"}));
+  // Far longer than the reply takes even on a busy machine (the default is 2s).
+  auto req = run_command(tern_args(port, {"req", "svc.cli", "question", "--timeout", "10s"}));
   CHECK(req.exit_code == 0);
   CHECK(req.out == "the answer\n");
   REQUIRE(reply.wait_exit(10s) == 0);
@@ -63,7 +64,8 @@ TERN_CLIENT_TEST(cli_req_and_reply, "[cli]") {
 TERN_CLIENT_TEST(cli_exit_codes, "[cli]") {
   auto server = start_server(kind);
   const int port = server.port();
-  auto no_responders = run_command(tern_args(port, {"req", "nobody", "x"}));
+  // A long timeout, so that only the 503 (never a slow machine) ends the request.
+  auto no_responders = run_command(tern_args(port, {"req", "nobody", "x", "--timeout", "10s"}));
   CHECK(no_responders.exit_code == 3);
   CHECK(no_responders.err.find("no responders") != std::string::npos);
 

@@ -173,7 +173,7 @@ TERN_CLIENT_TEST(flush_is_a_barrier, "[client][flush]") {
   REQUIRE_FALSE(subscriber.flush(5000ms));
   CHECK(received == 1000);
   std::atomic<int> async_done{0};
-  publisher.flush(1000ms, [&](std::error_code error) { async_done = error ? 2 : 1; });
+  publisher.flush(10000ms, [&](std::error_code error) { async_done = error ? 2 : 1; });
   REQUIRE(wait_until([&] { return async_done != 0; }));
   CHECK(async_done == 1);
 }

@@ -112,7 +112,7 @@ TERN_CLIENT_TEST(auto_unsubscribe_after_a_reconnect_counts_from_the_new_connecti
   REQUIRE_FALSE(client.flush());
   CHECK(limited == 5);
   // The server dropped the subscription, so a request on its subject finds no responder.
-  auto reply = client.request("limited", "anyone?", 2000ms).get();
+  auto reply = client.request("limited", "anyone?", 10000ms).get();
   CHECK(reply.error() == Errc::kNoResponders);
 }
 
@@ -143,7 +143,7 @@ TERN_CLIENT_TEST(requests_and_flushes_survive_a_reconnect, "[client][reconnect]"
   Client client = connect_to(port, events.attach(options_for(port)));
   auto service = client.subscribe("svc", [&](Message m) { client.publish(m.reply, "pong"); });
   REQUIRE(service);
-  REQUIRE(client.request("svc", "ping", 2000ms).get());
+  REQUIRE(client.request("svc", "ping", 10000ms).get());
   server->stop();
   server.reset();
   REQUIRE(wait_until([&] { return events.disconnected == 1; }));

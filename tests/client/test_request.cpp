@@ -41,13 +41,13 @@ TERN_CLIENT_TEST(request_gets_reply, "[client][request]") {
   Client service = connect_to(server.port());
   Client requester = connect_to(server.port());
   auto sub = serve_echo(service, "svc.echo");
-  auto reply = requester.request("svc.echo", "ping", 2000ms).get();
+  auto reply = requester.request("svc.echo", "ping", 10000ms).get();
   REQUIRE(reply);
   CHECK(reply->data == "re:ping");
   CHECK(reply->subject.starts_with("_INBOX."));
   Headers ask;
   ask.add("Ask", "42");
-  auto with_headers = requester.request("svc.echo", ask, "h", 2000ms).get();
+  auto with_headers = requester.request("svc.echo", ask, "h", 10000ms).get();
   REQUIRE(with_headers);
   CHECK(with_headers->data == "re:h");
   CHECK(with_headers->headers.get("Echo") == "42");
@@ -57,7 +57,7 @@ TERN_CLIENT_TEST(request_to_own_service_on_the_same_client, "[client][request]")
   auto server = start_server(kind);
   Client client = connect_to(server.port());
   auto sub = serve_echo(client, "self.svc");
-  auto reply = client.request("self.svc", "x", 2000ms).get();
+  auto reply = client.request("self.svc", "x", 10000ms).get();
   REQUIRE(reply);
   CHECK(reply->data == "re:x");
 }
@@ -80,11 +80,11 @@ TERN_CLIENT_TEST(many_concurrent_requests_share_one_inbox, "[client][request]") 
 TERN_CLIENT_TEST(request_without_responders_fails_fast, "[client][request]") {
   auto server = start_server(kind);
   Client client = connect_to(server.port());
-  const auto start = std::chrono::steady_clock::now();
-  auto reply = client.request("nobody.home", "x", 5000ms).get();
+  // kNoResponders alone shows the request did not wait for its timeout (which gives kTimeout), so no
+  // clock is read; the timeout is long so that a busy machine cannot turn the 503 into a timeout.
+  auto reply = client.request("nobody.home", "x", 30000ms).get();
   REQUIRE_FALSE(reply);
   CHECK(reply.error() == Errc::kNoResponders);
-  CHECK(std::chrono::steady_clock::now() - start < 4000ms);
   CHECK_THROWS_AS(reply.value(), tern::client::BadExpectedAccess);
 }
 
@@ -101,7 +101,7 @@ TERN_CLIENT_TEST(request_times_out_when_nobody_answers, "[client][request]") {
   CHECK(std::chrono::steady_clock::now() - start >= 300ms);
   // A late reply to a timed-out request is dropped quietly, and the connection keeps working.
   auto sub = serve_echo(client, "alive");
-  auto next = client.request("alive", "y", 2000ms).get();
+  auto next = client.request("alive", "y", 10000ms).get();
   REQUIRE(next);
   CHECK(next->data == "re:y");
 }
@@ -119,12 +119,12 @@ TERN_CLIENT_TEST(request_callback_runs_on_io_thread_without_blocking, "[client][
     results.push_back(reply ? reply->data : reply.error().message());
     ++done;
   };
-  requester.request("cb.svc", "a", 2000ms, record);
-  requester.request("nobody", "b", 2000ms, record);
+  requester.request("cb.svc", "a", 10000ms, record);
+  requester.request("nobody", "b", 10000ms, record);
   // A request issued from inside a callback: chaining works because nothing blocks the I/O thread.
-  requester.request("cb.svc", "first", 2000ms, [&](Expected<Message> reply) {
+  requester.request("cb.svc", "first", 10000ms, [&](Expected<Message> reply) {
     REQUIRE(reply);
-    requester.request("cb.svc", reply->data, 2000ms, record);
+    requester.request("cb.svc", reply->data, 10000ms, record);
   });
   REQUIRE(wait_until([&] { return done == 3; }));
   std::lock_guard lock(mu);

@@ -95,13 +95,13 @@ TEMPLATE_TEST_CASE("libnats request without responders fails fast", "[interop][r
   REQUIRE(requester.status() == NATS_OK);
 
   // libnats 3.4 asks for no_responders in CONNECT when INFO announces headers, so the server answers a
-  // request nobody listens to with a 503 status message, and libnats turns that into NATS_NO_RESPONDERS
-  // long before the timeout.
-  constexpr std::int64_t kTimeoutMillis = 2000;
+  // request nobody listens to with a 503 status message, and libnats turns that into NATS_NO_RESPONDERS.
+  // That status alone shows the request did not wait for its timeout (which gives NATS_TIMEOUT), so no
+  // clock is read; the timeout is long so that a busy machine cannot turn the 503 into a timeout.
+  constexpr std::int64_t kTimeoutMillis = 30000;
   const TimedRequest request(requester.connection(), "service.nobody", kTimeoutMillis);
   INFO(requester.last_error());
   CHECK(request.status == NATS_NO_RESPONDERS);
-  CHECK(request.elapsed < std::chrono::milliseconds(kTimeoutMillis / 2));
   // The 503 is not an error on the connection.
   CHECK(natsConnection_Status(requester.connection()) == NATS_CONN_STATUS_CONNECTED);
 }

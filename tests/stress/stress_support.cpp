@@ -13,7 +13,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 
@@ -86,6 +88,13 @@ long status_field_kib(pid_t pid, std::string_view field) {
 }
 
 }  // namespace
+
+std::size_t open_fd_count(pid_t pid) {
+  std::error_code error;
+  std::filesystem::directory_iterator entries("/proc/" + std::to_string(pid) + "/fd", error);
+  if (error) return 0;
+  return static_cast<std::size_t>(std::distance(entries, std::filesystem::directory_iterator()));
+}
 
 long rss_kib(pid_t pid) {
   return status_field_kib(pid, "VmRSS:");

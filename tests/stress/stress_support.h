@@ -39,6 +39,8 @@ std::size_t raise_fd_limit(std::size_t wanted);
 std::size_t set_soft_fd_limit(std::size_t limit);
 // The soft "Max open files" of another process, from /proc/<pid>/limits; 0 when unreadable.
 std::size_t fd_limit_of(pid_t pid);
+// How many descriptors another process has open, from /proc/<pid>/fd; 0 when unreadable.
+std::size_t open_fd_count(pid_t pid);
 // VmRSS and VmHWM (peak RSS) of a process in KiB, from /proc/<pid>/status; -1 when unreadable.
 long rss_kib(pid_t pid);
 long peak_rss_kib(pid_t pid);

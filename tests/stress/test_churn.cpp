@@ -74,6 +74,13 @@ void run_wave(Loop& loop, int port, std::size_t wave, std::mt19937& rng) {
   }
 }
 
+// Waits until ternd holds no more descriptors than it did before any client came: it has then seen every
+// close so far and released those connections. Without it, how many connections ternd holds at once
+// would depend on how fast the machine lets it run, and its tables (and so its RSS) grow to that peak.
+bool wait_until_ternd_released_all(Loop& loop, pid_t pid, std::size_t idle_fds) {
+  return loop.run_until([&] { return tern::stress::open_fd_count(pid) <= idle_fds; }, Millis(30000));
+}
+
 // Publishes to subjects every churned subscription covered, with a reply subject the probe listens on.
 // With headers and no_responders declared, each publish that reaches nobody comes back as a 503 status.
 std::size_t count_no_responders(Loop& loop, int port) {
@@ -119,33 +126,42 @@ TEST_CASE("connection churn leaves no subscription behind and RSS where it was",
   ::unsetenv("MIMALLOC_RESET_DELAY");
   std::mt19937 rng(20240601);
   Loop loop;
+  const std::size_t idle_fds = tern::stress::open_fd_count(server.pid());
+  REQUIRE(idle_fds > 0);
 
   // Warm up with a third of the work, so that the baseline includes the pools and tables that grow to
-  // their working size in the first cycles.
+  // their working size in the first cycles. Each wave is released by ternd before the next begins, so
+  // that it never holds more than one wave.
   const std::size_t warm_up = std::max<std::size_t>(2, waves / 3);
-  for (std::size_t wave = 0; wave < warm_up; ++wave)
+  for (std::size_t wave = 0; wave < warm_up; ++wave) {
     run_wave(loop, server.port(), wave, rng);
-  loop.run_for(Millis(500));
+    REQUIRE(wait_until_ternd_released_all(loop, server.pid(), idle_fds));
+  }
   REQUIRE(count_no_responders(loop, server.port()) == 3 * kSubjectFamilies);
+  REQUIRE(wait_until_ternd_released_all(loop, server.pid(), idle_fds));
   const long baseline_rss = tern::stress::rss_kib(server.pid());
 
   for (std::size_t wave = 0; wave < waves; ++wave) {
     run_wave(loop, server.port(), wave, rng);
-    // Keep this process's descriptors few: forget what this wave closed.
-    loop.poll(Millis(0));
+    REQUIRE(wait_until_ternd_released_all(loop, server.pid(), idle_fds));
   }
-  // Give ternd time to notice every close.
-  loop.run_for(Millis(1000));
   CHECK(server.running());
 
   // Every subject any churned client subscribed to now reaches nobody.
   CHECK(count_no_responders(loop, server.port()) == 3 * kSubjectFamilies);
+  REQUIRE(wait_until_ternd_released_all(loop, server.pid(), idle_fds));
   const long final_rss = tern::stress::rss_kib(server.pid());
   const long peak_rss = tern::stress::peak_rss_kib(server.pid());
   WARN("churn cycles: " << waves * kWave << " (plus " << warm_up * kWave
                         << " warming up), ternd RSS after warm-up " << baseline_rss << " KiB, after churn "
                         << final_rss << " KiB, peak " << peak_rss << " KiB");
+  // What ternd keeps after the churn depends on how much of the fan-out bursts (kWhileReceiving) it held
+  // at once, which depends on scheduling: with each wave released before the next, the final RSS was
+  // seen from 1.9 MiB below to 6.4 MiB above the baseline on a busy machine (ctest -j4 next to other
+  // builds), so 4 MiB + 10% failed now and then. The margin is 16 MiB: it still catches the bursts'
+  // buffers or the connections of the churn being kept (tens of MiB). A leak of a few hundred bytes per
+  // connection is below what RSS can tell; LeakSanitizer finds it exactly (the asan preset, below).
   // AddressSanitizer's quarantine holds freed memory on purpose; RSS says nothing about leaks there.
-  if (!tern::stress::sanitized()) CHECK(final_rss <= baseline_rss + 4096 + baseline_rss / 10);
+  if (!tern::stress::sanitized()) CHECK(final_rss <= baseline_rss + 16 * 1024);
   CHECK(tern::stress::stop_and_collect_sanitizer_reports(server).empty());
 }
