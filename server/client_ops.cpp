@@ -137,6 +137,7 @@ void ClientConnection::process_pub(const protocol::Op& op) {
   if (server_.log().trace_enabled()) server_.log().trace_in_payload(ident_, op.payload);
   counters_.count_in(op.payload.size());
   server_.counters().traffic.count_in(op.payload.size());
+  server_.counters().in_msg_sizes.count(op.payload.size());
   // The pedantic check reports, but the message is still routed, as nats-server does.
   if (connect_.pedantic && !protocol::is_valid_literal_subject(op.subject))
     send_err("Invalid Publish Subject");

@@ -59,6 +59,7 @@ std::uint32_t InternalClient::publish(std::string_view subject, std::string_view
   OwnedSizes sizes;
   counters_.count_in(payload.size());
   server_.counters().traffic.count_in(payload.size());
+  server_.counters().in_msg_sizes.count(payload.size());
   return server_.route(publisher_, sizes.make(subject, reply, payload, headers.size())).deliveries;
 }
 

@@ -532,6 +532,8 @@ void Server::describe(monitor::ServerInfo& out) const {
   out.out_bytes = counters_.traffic.out_bytes;
   out.slow_consumers = counters_.slow_consumers;
   out.subscriptions = sublist_.count();
+  out.stalled_publishers = counters_.stalled_publishers;
+  out.in_msg_size_counts = counters_.in_msg_sizes.counts;
   out.mem = process_.resident_bytes();
   out.cores = process_.cores();
   out.cpu = process_.cpu_percent();

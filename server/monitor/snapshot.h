@@ -4,6 +4,7 @@
 // message.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -83,6 +84,9 @@ struct ServerInfo {
   std::uint64_t slow_consumers = 0;
   std::uint64_t subscriptions = 0;
   std::map<std::string, std::uint64_t> http_req_stats;  // Requests served per path ("/varz").
+  // ternd's own figures, for /metrics.
+  std::uint64_t stalled_publishers = 0;
+  std::array<std::uint64_t, 11> in_msg_size_counts{};  // MessageSizeHistogram's buckets, not cumulative.
 };
 
 }  // namespace tern::server::monitor
