@@ -20,9 +20,10 @@ struct SubscriptionInfo {
   std::string subject;
   std::string queue;  // Empty for a plain subscription.
   std::string sid;
-  std::uint64_t msgs = 0;  // Messages delivered to it.
-  std::uint64_t max = 0;   // Auto-unsubscribe limit; 0 when none.
-  std::uint64_t cid = 0;   // The owning connection's cid.
+  std::uint64_t msgs = 0;      // Messages delivered to it.
+  std::uint64_t max = 0;       // Auto-unsubscribe limit; 0 when none.
+  std::uint64_t cid = 0;       // The owning connection's cid.
+  std::string account = "$G";  // /subsz `account`: the global account, as ternd has no others.
 };
 
 struct ConnectionInfo {
@@ -73,11 +74,13 @@ struct ServerInfo {
   std::int64_t max_payload = 0;
   std::int64_t max_pending = 0;
   std::chrono::nanoseconds write_deadline{0};
+  double tls_timeout_seconds = 2;  // /varz `tls_timeout`: nats-server's default, as ternd has no TLS.
   SystemTime start{};
   SystemTime config_load_time{};
   std::uint64_t mem = 0;  // Resident set size, bytes.
   int cores = 0;
-  double cpu = 0;  // Percent of one core over the last sample, one decimal.
+  int gomaxprocs = 1;  // Threads that run server code: one event loop.
+  double cpu = 0;      // Percent of one core over the last sample, one decimal.
   std::uint64_t connections = 0;
   std::uint64_t total_connections = 0;
   std::uint64_t in_msgs = 0, out_msgs = 0, in_bytes = 0, out_bytes = 0;
