@@ -190,6 +190,7 @@ class Applier {
     if (key == "http_port" || key == "monitor_port") return read_int(entry, o.http_port);
     if (key == "http_base_path") return read(entry, o.http_base_path);
     if (key == "max_closed_clients") return read(entry, o.max_closed_clients);
+    if (key == "http_max_connections") return read(entry, o.http_max_connections);
     if (key == "max_payload") return read_int32_limit(entry, o.max_payload);
     if (key == "max_control_line") return read_int32_limit(entry, o.max_control_line);
     if (key == "max_pending") return read(entry, o.max_pending);

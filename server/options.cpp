@@ -87,7 +87,11 @@ std::optional<std::string> validate_options(Options& o, std::vector<std::string>
   if (o.port < -1 || o.port > 65535) {
     return "invalid port " + std::to_string(o.port) + ": use 1 to 65535, or -1 for a random port";
   }
-  if (o.http_port != 0) return "monitoring (-m, --http_port, http_port) is not supported by ternd yet";
+  if (o.http_port < -1 || o.http_port > 65535) {
+    return "invalid monitoring port " + std::to_string(o.http_port) +
+           ": use 1 to 65535, -1 for a random port, or 0 for none";
+  }
+  if (o.http_max_connections <= 0) return "http_max_connections must be at least 1";
   if (auto negative = first_negative(o)) return negative;
   default_if_zero(o.max_payload, protocol::kDefaultMaxPayload);
   default_if_zero(o.max_control_line, static_cast<std::int64_t>(protocol::kDefaultMaxControlLine));

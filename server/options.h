@@ -43,6 +43,7 @@ struct Options {
   std::string http_host;       // Empty: the client port's host.
   std::string http_base_path;  // A prefix for every monitoring path, e.g. "/nats".
   std::int64_t max_closed_clients = 10000;  // Closed connections kept for /connz?state=closed.
+  std::int64_t http_max_connections = 64;   // Open monitoring connections at once (ternd's own key).
 
   // Limits.
   std::int64_t max_payload = protocol::kDefaultMaxPayload;

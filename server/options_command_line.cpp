@@ -172,7 +172,7 @@ Server Options:
     -n, --name
         --server_name <server_name>  Server name (default: the server id)
     -P, --pid <file>                 File to store PID
-    -m, --http_port <port>           Use port for http monitoring (not supported yet)
+    -m, --http_port <port>           Use port for http monitoring (-1: a random port)
     -c, --config <file>              Configuration file
     -t                               Test configuration and exit
         --ports_file_dir <dir>       Creates a ports file in the specified directory (<executable_name>_<pid>.ports).

@@ -13,6 +13,7 @@
 
 #include "protocol/info.h"
 #include "server/client_connection.h"
+#include "server/monitor/monitor.h"
 
 namespace tern::server {
 
@@ -50,7 +51,9 @@ Server::Server(Options options, Logger& log, FlagOverrides flags)
 }
 
 Server::~Server() {
-  // After a clean shutdown every handle is closed already; after a failed start some are open.
+  // After a clean shutdown every handle is closed already; after a failed start some are open. The
+  // monitor closes its own, so that its connections are freed through their close callbacks.
+  close_monitor();
   uv_walk(
       &loop_,
       [](uv_handle_t* handle, void*) {
@@ -153,6 +156,20 @@ std::string Server::start() {
     pid << getpid();
     if (!pid) return "Could not write pid file: " + options_.pid_file;
   }
+  if (options_.http_port != 0) {
+    // As nats-server, the monitoring port opens before the client port is announced.
+    monitor::HttpLimits limits;
+    limits.max_connections = static_cast<std::size_t>(options_.http_max_connections);
+    monitor_ = std::make_unique<monitor::Monitor>(*this, &loop_, limits);
+    const std::string http_host = options_.http_host.empty() ? options_.host : options_.http_host;
+    if (std::string error = monitor_->start(http_host, options_.http_port); !error.empty()) {
+      monitor_open_ = true;  // Its handles, if any, close with the loop.
+      return "Can't listen to the Monitor's port: " + http_host + ":" + std::to_string(options_.http_port) +
+             ", \"" + error + "\"";
+    }
+    monitor_open_ = true;
+    log_.info("Starting http monitor on " + http_host + ":" + std::to_string(monitor_->bound_port()));
+  }
   log_.info("Listening for client connections on " + options_.host + ":" + std::to_string(bound_port_));
   write_ports_file();
   log_.info("Server is ready");
@@ -194,7 +211,13 @@ void Server::write_ports_file() {
   const std::string tmp = ports_file_ + ".tmp";
   {
     std::ofstream file(tmp, std::ios::trunc);
-    file << "{\"nats\":[\"nats://" << host << ":" << bound_port_ << "\"]}";
+    file << "{\"nats\":[\"nats://" << host << ":" << bound_port_ << "\"]";
+    if (monitor_ != nullptr) {
+      const std::string http_host =
+          options_.http_host.empty() || options_.http_host == "0.0.0.0" ? host : options_.http_host;
+      file << ",\"monitoring\":[\"http://" << http_host << ":" << monitor_->bound_port() << "\"]";
+    }
+    file << "}";
     if (!file) {
       // nats-server logs this and keeps running; so does ternd.
       log_.error("Error writing ports file (" + ports_file_ + "): cannot write " + tmp);
@@ -242,6 +265,7 @@ void Server::shutdown() noexcept {
   shutting_down_ = true;
   log_.info("Initiating Shutdown...");
   if (listening_) uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+  close_monitor();
   // Every connection stops reading and gets a grace period to take what is queued for it; those still
   // writing when it ends are closed with their writes cancelled.
   for (auto& [cid, conn] : connections_)
@@ -251,6 +275,16 @@ void Server::shutdown() noexcept {
            "uv_timer_start");
   end_of_turn();
   close_server_handles_when_idle();
+}
+
+void Server::close_monitor() noexcept {
+  if (!monitor_open_) return;
+  monitor_open_ = false;
+  monitor_->close([] {});
+}
+
+int Server::monitor_port() const noexcept {
+  return monitor_ != nullptr ? monitor_->bound_port() : 0;
 }
 
 void Server::on_shutdown_timer(uv_timer_t* timer) noexcept {
@@ -296,6 +330,8 @@ std::string Server::reload() noexcept {
     if (next.port != options_.port) return refuse("port");
     if (next.pid_file != options_.pid_file) return refuse("pid_file");
     if (next.ports_file_dir != options_.ports_file_dir) return refuse("ports_file_dir");
+    if (next.http_port != options_.http_port) return refuse("http_port");
+    if (next.http_host != options_.http_host) return refuse("http_host");
     if (auto error = log_.configure(LogSettings{next.log_file, next.logtime, next.debug, next.trace}))
       return *error;
     for (const auto& warning : loaded.warnings)
@@ -515,7 +551,8 @@ void Server::describe(monitor::ServerInfo& out) const {
   out.ping_interval = options_.ping_interval;
   out.ping_max = options_.ping_max;
   out.http_host = options_.http_host.empty() ? options_.host : options_.http_host;
-  out.http_port = options_.http_port;
+  // The port bound, as nats-server reports it after a random one (-m -1) was picked.
+  out.http_port = monitor_ != nullptr ? monitor_->bound_port() : options_.http_port;
   out.http_base_path = options_.http_base_path;
   out.auth_timeout_seconds = std::chrono::duration<double>(options_.authorization.timeout).count();
   out.max_control_line = options_.max_control_line;

@@ -28,6 +28,9 @@
 namespace tern::server {
 
 class ClientConnection;
+namespace monitor {
+class Monitor;
+}
 
 class Server {
  public:
@@ -54,6 +57,8 @@ class Server {
 
   // The port actually bound (differs from the option when it was 0 or -1).
   int bound_port() const noexcept { return bound_port_; }
+  // The monitoring port actually bound; 0 without monitoring.
+  int monitor_port() const noexcept;
 
   // For connections.
   uv_loop_t* loop() noexcept { return &loop_; }
@@ -133,6 +138,7 @@ class Server {
   static void on_lame_duck_timer(uv_timer_t* timer) noexcept;
   void build_info_prefix();
   void remember_closed(const ClientConnection& conn) noexcept;
+  void close_monitor() noexcept;
   std::string init_handles();
   void check_uv(int rc, const char* what) noexcept;
   static void on_housekeeping(uv_timer_t* timer) noexcept;
@@ -208,6 +214,8 @@ class Server {
   std::vector<ClientConnection*> close_list_;
   std::deque<monitor::ConnectionInfo> closed_;
   ProcessUsage process_;
+  std::unique_ptr<monitor::Monitor> monitor_;
+  bool monitor_open_ = false;
   monitor::SystemTime started_at_ = std::chrono::system_clock::now();
   monitor::SystemTime config_loaded_at_ = started_at_;
   std::vector<std::unique_ptr<Subscription>> retired_subs_;

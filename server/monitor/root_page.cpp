@@ -13,8 +13,8 @@ struct Link {
   std::string_view text;
 };
 
-// nats-server's order and texts.
-constexpr std::array<Link, 9> kLinks{{
+// nats-server's order and texts, then ternd's own pages.
+constexpr std::array<Link, 11> kLinks{{
     {"/varz", "General"},
     {"/jsz", "JetStream"},
     {"/connz", "Connections"},
@@ -24,6 +24,8 @@ constexpr std::array<Link, 9> kLinks{{
     {"/leafz", "LeafNodes"},
     {"/gatewayz", "Gateways"},
     {"/healthz", "Health Probe"},
+    {"/metrics", "Prometheus Metrics"},
+    {"/dashboard", "Dashboard"},
 }};
 
 // path.Join(base, path) for the base paths a configuration holds: trailing slashes of the base go.

@@ -35,15 +35,16 @@ std::string read_whole_file(const std::filesystem::path& path) {
 
 // Extracts the port of the first "nats" URL from `{"nats":["nats://127.0.0.1:PORT"],...}`. A tiny
 // ad-hoc scan is enough: the file is written by the server under test in one known shape.
-int parse_nats_port(const std::string& json) {
-  const auto key = json.find("\"nats\"");
+// The port of the first URL under `key` in a ports file ({"nats":["nats://h:p"],"monitoring":[...]}).
+int parse_ports_file_port(const std::string& json, std::string_view key_name, std::string_view scheme_text) {
+  const auto key = json.find(key_name);
   if (key == std::string::npos) return 0;
-  const auto scheme = json.find("nats://", key);
+  const auto scheme = json.find(scheme_text, key);
   if (scheme == std::string::npos) return 0;
   const auto url_end = json.find('"', scheme);
   if (url_end == std::string::npos) return 0;
   const auto colon = json.rfind(':', url_end);
-  if (colon == std::string::npos || colon < scheme + 7) return 0;
+  if (colon == std::string::npos || colon < scheme + scheme_text.size()) return 0;
   int port = 0;
   for (auto i = colon + 1; i < url_end; ++i) {
     if (json[i] < '0' || json[i] > '9') return 0;
@@ -51,6 +52,10 @@ int parse_nats_port(const std::string& json) {
     if (port > 65535) return 0;
   }
   return port;
+}
+
+int parse_nats_port(const std::string& json) {
+  return parse_ports_file_port(json, "\"nats\"", "nats://");
 }
 
 }  // namespace
@@ -128,6 +133,10 @@ int ServerProcess::read_port_from_ports_file() const {
   // The file may be observed while it is still being written; an incomplete one simply does not parse
   // yet and is read again on the next poll.
   return parse_nats_port(read_whole_file(path));
+}
+
+int ServerProcess::monitor_port() const {
+  return parse_ports_file_port(read_whole_file(ports_file_path()), "\"monitoring\"", "http://");
 }
 
 std::string ServerProcess::log_text() const {

@@ -38,6 +38,8 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   int port() const { return port_; }
+  // The monitoring port from the ports file (the server was started with -m); 0 when there is none.
+  int monitor_port() const;
   pid_t pid() const { return pid_; }
   const ServerLaunch& launch() const { return launch_; }
   // Everything the server wrote to stdout and stderr so far.

@@ -162,10 +162,22 @@ TEST_CASE("ports are checked") {
   CHECK(early_exit({"-p", "-2"}).exit_code == kUsageErrorExitCode);
 }
 
-TEST_CASE("monitoring is refused clearly until it exists") {
-  const EarlyExit exit = early_exit({"-m", "8222"});
-  CHECK(exit.exit_code == kUsageErrorExitCode);
-  CHECK(exit.text.find("not supported by ternd yet") != std::string::npos);
+TEST_CASE("the monitoring port: -m, http_port, http: host:port and http_base_path") {
+  CHECK(run_options({"-m", "8222"}).http_port == 8222);
+  CHECK(run_options({"--http_port", "-1"}).http_port == -1);
+  CHECK(run_options({}).http_port == 0);
+  CHECK(early_exit({"-m", "70000"}).text.find("invalid monitoring port 70000") != std::string::npos);
+  CHECK(early_exit({"-m", "-2"}).exit_code == kUsageErrorExitCode);
+  const std::string file = write_config(
+      "http: 127.0.0.2:8333\nhttp_base_path: /nats\nmax_closed_clients: 5\nhttp_max_connections: 3\n");
+  const Options options = run_options({"-c", file.c_str()});
+  CHECK(options.http_host == "127.0.0.2");
+  CHECK(options.http_port == 8333);
+  CHECK(options.http_base_path == "/nats");
+  CHECK(options.max_closed_clients == 5);
+  CHECK(options.http_max_connections == 3);
+  CHECK(early_exit({"-c", write_config("http_max_connections: 0\n").c_str()})
+            .text.find("http_max_connections") != std::string::npos);
 }
 
 TEST_CASE("the check flag (-t) checks the configuration file") {
