@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 
+#include "tests/support/json_type.h"
 #include "tests/support/raw_connection.h"
 #include "tests/support/server_process.h"
 #include "tests/support/skip.h"
@@ -71,33 +72,11 @@ ServerLaunch launch_with_monitoring(const std::string& executable) {
   return launch;
 }
 
-// The JSON type of a value as the contract names it: integers apart from other numbers.
-std::string type_of(simdjson::dom::element value) {
-  switch (value.type()) {
-    case simdjson::dom::element_type::ARRAY:
-      return "array";
-    case simdjson::dom::element_type::OBJECT:
-      return "object";
-    case simdjson::dom::element_type::INT64:
-    case simdjson::dom::element_type::UINT64:
-      return "integer";
-    case simdjson::dom::element_type::DOUBLE:
-      return "number";
-    case simdjson::dom::element_type::STRING:
-      return "string";
-    case simdjson::dom::element_type::BOOL:
-      return "boolean";
-    case simdjson::dom::element_type::NULL_VALUE:
-      return "null";
-  }
-  return "?";
-}
-
 // Every field path of a body with its type ("connections[].cid" -> "integer"). Objects that are maps
 // (keyed by data) are given by `maps` and described by their values only.
 void collect_schema(simdjson::dom::element value, const std::string& path,
                     std::map<std::string, std::string>& out, const std::set<std::string>& maps) {
-  const std::string type = type_of(value);
+  const std::string type = tern::test::json_type_name(value, /*integers_apart=*/true);
   if (!path.empty()) {
     // A number that happens to be whole in one body is the same field; only integers written with a
     // fraction matter, and those show as "number" on ternd's side where nats-server says "integer".

@@ -6,6 +6,8 @@
 
 #include <simdjson.h>
 
+#include "tests/support/json_type.h"
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -33,29 +35,8 @@ const SystemTime kBase{std::chrono::seconds{1796473846}};
 // The maps keyed by data: their keys are collapsed to "*".
 const std::set<std::string> kMaps{"http_req_stats", "outbound_gateways", "inbound_gateways"};
 
-const char* type_name(const simdjson::dom::element& value) {
-  switch (value.type()) {
-    case simdjson::dom::element_type::ARRAY:
-      return "array";
-    case simdjson::dom::element_type::OBJECT:
-      return "object";
-    // A Go float64 with a whole value looks like an integer; both are JSON numbers to a reader.
-    case simdjson::dom::element_type::INT64:
-    case simdjson::dom::element_type::UINT64:
-    case simdjson::dom::element_type::DOUBLE:
-      return "number";
-    case simdjson::dom::element_type::STRING:
-      return "string";
-    case simdjson::dom::element_type::BOOL:
-      return "boolean";
-    case simdjson::dom::element_type::NULL_VALUE:
-      return "null";
-  }
-  return "?";
-}
-
 void collect(const simdjson::dom::element& value, const std::string& path, Schema& out) {
-  out.insert(path + ":" + type_name(value));
+  out.insert(path + ":" + tern::test::json_type_name(value, /*integers_apart=*/false));
   if (value.is_object()) {
     for (const auto field : value.get_object()) {
       const std::string key{field.key};
