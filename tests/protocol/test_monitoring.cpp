@@ -317,3 +317,62 @@ TEST_CASE("/metrics passes promtool check metrics", "[monitoring][prometheus]") 
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(output.empty());
 }
+
+TEST_CASE("idle and half-sent HTTP clients do not stall ternd, and their number is bounded", "[monitoring]") {
+  auto launch = launch_with_monitoring(TERN_TERND_PATH);
+  launch.config_text = "http_max_connections: 60\n";
+  ServerProcess ternd(launch);
+  std::vector<RawConnection> idle;
+  for (int i = 0; i < 25; ++i)
+    idle.emplace_back(ternd.monitor_port());
+  for (int i = 0; i < 25; ++i) {
+    // Half a request, never finished.
+    idle.emplace_back(ternd.monitor_port());
+    REQUIRE(idle.back().send("GET /connz HTTP/1.1\r\nHost: 127.0"));
+  }
+  // The client port answers meanwhile, and so does the monitoring port for a well-behaved request.
+  RawConnection client(ternd.port());
+  client.read_info_line();
+  REQUIRE(client.send("CONNECT {\"verbose\":false}\r\nPING\r\n"));
+  CHECK(client.expect("PONG\r\n", Millis(5000)).matched);
+  CHECK(http_get(ternd.monitor_port(), "/healthz").status == 200);
+  // Past http_max_connections (60, with 50 held open here), new HTTP connections are closed at once.
+  std::vector<RawConnection> extra;
+  for (int i = 0; i < 20; ++i)
+    extra.emplace_back(ternd.monitor_port());
+  int refused = 0;
+  for (RawConnection& c : extra) {
+    if (c.expect_closed(Millis(2000)).closed) ++refused;
+  }
+  CHECK(refused >= 10);
+  CHECK(client.send("PING\r\n"));
+  CHECK(client.expect("PONG\r\n", Millis(5000)).matched);
+}
+
+TEST_CASE("a client that never reads a large /connz does not stall ternd", "[monitoring]") {
+  ServerProcess ternd(launch_with_monitoring(TERN_TERND_PATH));
+  // Enough connections, each with subscriptions, for /connz?subs=detail to run to megabytes.
+  std::vector<RawConnection> clients;
+  std::string subs;
+  for (int s = 0; s < 200; ++s)
+    subs += "SUB subject.number." + std::to_string(s) + " " + std::to_string(s) + "\r\n";
+  for (int i = 0; i < 50; ++i) {
+    clients.emplace_back(ternd.port());
+    clients.back().read_info_line();
+    REQUIRE(clients.back().send("CONNECT {\"verbose\":false}\r\n" + subs + "PING\r\n"));
+    REQUIRE(clients.back().expect("PONG\r\n", Millis(10000)).matched);
+  }
+  // Never read: the replies (about 2 MB each) fill the sockets and wait on ternd's side.
+  std::vector<RawConnection> stuck;
+  for (int i = 0; i < 4; ++i) {
+    stuck.emplace_back(ternd.monitor_port());
+    REQUIRE(stuck.back().send("GET /connz?subs=detail&limit=100000 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  }
+  RawConnection probe(ternd.port());
+  probe.read_info_line();
+  REQUIRE(probe.send("CONNECT {\"verbose\":false}\r\nPING\r\n"));
+  CHECK(probe.expect("PONG\r\n", Millis(5000)).matched);
+  const HttpReply varz = http_get(ternd.monitor_port(), "/varz");
+  CHECK(varz.status == 200);
+  CHECK(uint_field(varz.body, "connections") == 51);
+}
