@@ -4,6 +4,7 @@
 
 #include "server/monitor/accountz.h"
 #include "server/monitor/connz.h"
+#include "server/monitor/dashboard.h"
 #include "server/monitor/healthz.h"
 #include "server/monitor/inactive_features.h"
 #include "server/monitor/metrics.h"
@@ -144,6 +145,10 @@ HttpResponse Monitor::handle(const HttpRequest& request) {
             std::string(kMetricsContentType),
             write_metrics(server_info(), server_.describe_sublist(), server_.open_connections(false), now),
             {}};
+  }
+  if (path == "/dashboard") {
+    count();
+    return {200, "text/html; charset=utf-8", std::string(dashboard_html()), {}};
   }
   return not_found();
 }
