@@ -83,9 +83,10 @@ HttpResponse Monitor::handle(const HttpRequest& request) {
     return to_http(json_result(write_varz(server_info(), now), query));
   }
   if (path == "/connz") {
-    count();
+    // nats-server counts a /connz request only once its query parsed (/subsz and /healthz always).
     const ParsedConnz parsed = parse_connz(query);
     if (!parsed.ok()) return to_http(bad_request(parsed.error));
+    count();
     const ConnzRequest& connz = parsed.request;
     std::vector<ConnectionInfo> open;
     if (connz.wants_open()) open = server_.open_connections(connz.wants_subscriptions());
