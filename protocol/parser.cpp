@@ -109,6 +109,8 @@ void Parser::reset() noexcept {
   payload_need_ = 0;
   error_ = ParseError::kNone;
   error_snippet_.clear();
+  // What was left of the chunk being parsed is dropped with the rest of the state.
+  pos_ = end_;
 }
 
 ParseStatus Parser::fail(ParseError error, const char* at) noexcept {

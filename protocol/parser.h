@@ -92,9 +92,10 @@ class Parser {
       : direction_(direction), limits_(limits) {}
 
   // Precondition: the previous chunk was consumed (next() returned kNeedMore, or take_unconsumed() took
-  // its rest) or this is the first. A parser stopped by an error is never fed again.
+  // its rest), or this is the first since construction or reset(), or the parser is stuck on an error
+  // (it stays stuck whatever it is fed).
   void feed(std::string_view chunk) noexcept {
-    assert(pos_ == end_ && error_ == ParseError::kNone);
+    assert(pos_ == end_ || error_ != ParseError::kNone);
     pos_ = chunk.data();
     end_ = chunk.data() + chunk.size();
   }
