@@ -15,6 +15,9 @@
 namespace tern::server {
 
 inline constexpr std::string_view kTerndVersion = "0.1.0";
+// nats-server advertises the protocol level it speaks through its version; clients gate features on
+// it, so ternd reports the nats-server release whose behaviour it matches and names itself in "go".
+inline constexpr std::string_view kCompatibleNatsVersion = "2.9.10";
 
 struct User {
   std::string user;

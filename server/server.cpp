@@ -19,9 +19,6 @@ namespace tern::server {
 
 namespace {
 
-// nats-server advertises the protocol level it speaks through its version; clients gate features on
-// it, so ternd reports the nats-server release whose behaviour it matches and names itself in "go".
-constexpr std::string_view kCompatibleNatsVersion = "2.9.10";
 constexpr auto kHousekeepingInterval = std::chrono::milliseconds(250);
 // Non-blocking loop turns tried after the last read before the loop sleeps.
 constexpr int kBusyPollTurns = 64;
@@ -453,7 +450,7 @@ void Server::accept_connection() noexcept {
   conn->start();
 }
 
-// ---- The end of each loop turn ----------------------------------------------------------------------
+// ---- Flushing, closing and forgetting connections ---------------------------------------------------
 
 void Server::schedule_flush(FlushTarget& target) noexcept {
   try {
@@ -491,180 +488,6 @@ void Server::forget(ClientConnection& conn) noexcept {
   if (connections_.erase(conn.cid()) != 0 && conn.closing()) --closing_connections_;
   flushes_.cancel(conn);
   close_server_handles_when_idle();
-}
-
-// ---- Monitoring -----------------------------------------------------------------------------------
-
-void Server::remember_closed(const ClientConnection& conn) noexcept {
-  if (options_.max_closed_clients <= 0) return;
-  try {
-    monitor::ConnectionInfo info;
-    conn.describe(info, /*with_subscriptions=*/true);
-    info.stop = std::chrono::system_clock::now();
-    while (static_cast<std::int64_t>(closed_.size()) >= options_.max_closed_clients)
-      closed_.pop_front();
-    closed_.push_back(std::move(info));
-  } catch (const std::bad_alloc&) {
-    // Monitoring loses this entry; the close goes on.
-  }
-}
-
-monitor::SystemTime Server::system_time_of(std::uint64_t loop_ms) const noexcept {
-  const std::uint64_t now_ms = uv_now(const_cast<uv_loop_t*>(&loop_));
-  const auto age = std::chrono::milliseconds(now_ms >= loop_ms ? now_ms - loop_ms : 0);
-  return std::chrono::time_point_cast<monitor::SystemTime::duration>(std::chrono::system_clock::now() - age);
-}
-
-std::vector<monitor::ConnectionInfo> Server::open_connections(bool with_subscriptions) const {
-  std::vector<monitor::ConnectionInfo> out;
-  out.reserve(connections_.size());
-  for (const auto& [cid, conn] : connections_) {
-    if (conn->closing()) continue;
-    conn->describe(out.emplace_back(), with_subscriptions);
-  }
-  return out;
-}
-
-monitor::SublistInfo Server::describe_sublist() const {
-  const MatchCacheStats cache = sublist_.cache_stats();
-  monitor::SublistInfo info;
-  info.num_subscriptions = sublist_.count();
-  info.num_cache = cache.size;
-  info.num_inserts = sublist_.inserts();
-  info.num_removes = sublist_.removes();
-  info.num_matches = sublist_.matches();
-  const std::uint64_t lookups = cache.hits + cache.misses;
-  info.cache_hit_rate = lookups == 0 ? 0.0 : static_cast<double>(cache.hits) / static_cast<double>(lookups);
-  info.max_fanout = cache.max_fanout;
-  info.avg_fanout = cache.avg_fanout;
-  return info;
-}
-
-void Server::describe(monitor::ServerInfo& out) const {
-  out.server_id = server_id_;
-  out.server_name = options_.server_name.empty() ? server_id_ : options_.server_name;
-  out.version = std::string(kCompatibleNatsVersion);
-  out.go = "ternd " + std::string(kTerndVersion);
-  out.host = options_.host;
-  out.port = bound_port_;
-  out.max_connections = options_.max_connections;
-  out.ping_interval = options_.ping_interval;
-  out.ping_max = options_.ping_max;
-  out.http_host = options_.http_host.empty() ? options_.host : options_.http_host;
-  // The port bound, as nats-server reports it after a random one (-m -1) was picked.
-  out.http_port = monitor_ != nullptr ? monitor_->bound_port() : options_.http_port;
-  out.http_base_path = options_.http_base_path;
-  out.auth_timeout_seconds = std::chrono::duration<double>(options_.authorization.timeout).count();
-  out.max_control_line = options_.max_control_line;
-  out.max_payload = options_.max_payload;
-  out.max_pending = options_.max_pending;
-  out.write_deadline = options_.write_deadline;
-  out.start = started_at_;
-  out.config_load_time = config_loaded_at_;
-  out.connections = connections_.size() - closing_connections_;
-  out.total_connections = counters_.total_connections;
-  out.in_msgs = counters_.traffic.in_msgs;
-  out.in_bytes = counters_.traffic.in_bytes;
-  out.out_msgs = counters_.traffic.out_msgs;
-  out.out_bytes = counters_.traffic.out_bytes;
-  out.slow_consumers = counters_.slow_consumers;
-  out.subscriptions = sublist_.count();
-  out.stalled_publishers = counters_.stalled_publishers;
-  out.in_msg_size_counts = counters_.in_msg_sizes.counts;
-  out.mem = process_.resident_bytes();
-  out.cores = process_.cores();
-  out.cpu = process_.cpu_percent();
-}
-
-// ---- Routing ---------------------------------------------------------------------------------------
-
-RouteResult Server::route(Publisher& publisher, const RoutedMessage& msg) {
-  if (route_depth_ > 0) {
-    deferred_.push_back({&publisher, std::string(msg.subject), std::string(msg.reply),
-                         std::string(msg.payload), msg.header_size});
-    return {};
-  }
-  ++route_depth_;
-  struct DepthGuard {
-    int& depth;
-    ~DepthGuard() { --depth; }
-  } guard{route_depth_};
-  RouteResult result = tern::server::route(sublist_, publisher, msg, random_);
-  if (!deferred_.empty()) route_deferred();
-  return result;
-}
-
-void Server::route_deferred() noexcept {
-  // Precondition: route_depth_ == 1 (inside the outermost route). Each deferred publish may defer more.
-  while (!deferred_.empty()) {
-    DeferredPublish next = std::move(deferred_.front());
-    deferred_.pop_front();
-    OwnedSizes sizes;
-    try {
-      tern::server::route(sublist_, *next.publisher,
-                          sizes.make(next.subject, next.reply, next.payload, next.header_size), random_);
-    } catch (const std::bad_alloc&) {
-      log_.error("Out of memory routing an internal message on " + next.subject);
-    }
-  }
-}
-
-// ---- Backpressure ----------------------------------------------------------------------------------
-
-bool Server::stall(ClientConnection& publisher, std::uint64_t receiver) noexcept {
-  const ClientConnection* to = find_connection(receiver);
-  if (to == nullptr || to->closing()) return false;
-  const auto pending = static_cast<std::int64_t>(to->outbound().pending());
-  if (!OutboundQueue::congested(to->outbound().pending(), options_.max_pending)) return false;
-  const auto wait = Backpressure::stall_duration(pending, options_.max_pending);
-  try {
-    backpressure_.stall(publisher.cid(), receiver, std::chrono::steady_clock::now() + wait);
-  } catch (const std::bad_alloc&) {
-    return false;
-  }
-  ++counters_.stalled_publishers;
-  if (log_.debug_enabled())
-    log_.client_debug(publisher.ident(),
-                      "Stalled for a slow receiver (cid " + std::to_string(receiver) + ")");
-  arm_stall_timer();
-  return true;
-}
-
-void Server::receiver_drained(ClientConnection& receiver) noexcept {
-  if (!backpressure_.has_waiters(receiver.cid())) return;
-  try {
-    resume_publishers(backpressure_.release_receiver(receiver.cid()));
-  } catch (const std::bad_alloc&) {
-    // The time bound resumes them instead.
-  }
-}
-
-void Server::resume_publishers(const std::vector<std::uint64_t>& ids) noexcept {
-  for (const std::uint64_t id : ids) {
-    if (ClientConnection* conn = find_connection(id)) conn->resume_reading();
-  }
-  arm_stall_timer();
-}
-
-void Server::arm_stall_timer() noexcept {
-  const auto next = backpressure_.next_deadline();
-  if (!next) {
-    check_uv(uv_timer_stop(&stall_timer_), "uv_timer_stop");
-    return;
-  }
-  const auto delay = std::chrono::ceil<std::chrono::milliseconds>(*next - std::chrono::steady_clock::now());
-  check_uv(uv_timer_start(&stall_timer_, on_stall_timer,
-                          static_cast<std::uint64_t>(std::max<std::int64_t>(delay.count(), 0)), 0),
-           "uv_timer_start");
-}
-
-void Server::on_stall_timer(uv_timer_t* timer) noexcept {
-  auto* server = static_cast<Server*>(timer->data);
-  try {
-    server->resume_publishers(server->backpressure_.release_expired(std::chrono::steady_clock::now()));
-  } catch (const std::bad_alloc&) {
-    server->arm_stall_timer();
-  }
 }
 
 // ---- The end of each loop turn ----------------------------------------------------------------------
