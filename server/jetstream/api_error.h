@@ -1,0 +1,75 @@
+// The errors of the JetStream API as nats-server 2.9.10 answers them (jetstream_errors_generated.go):
+// an HTTP-like status, a JetStream error code and a text, with the {placeholders} of the "F" errors
+// already substituted the way nats-server's strings.Replacer does.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "server/monitor/json_writer.h"
+
+namespace tern::server::jetstream {
+
+struct ApiError {
+  int code = 0;
+  int err_code = 0;
+  std::string description;
+
+  bool operator==(const ApiError&) const = default;
+};
+
+// Named constructors, one per error the stream API and the publish path answer. The comment gives the
+// err_code and status; the text is nats-server's.
+namespace api_errors {
+
+ApiError account_resources_exceeded();                   // 10002, 400
+ApiError bad_request();                                  // 10003, 400
+ApiError insufficient_resources();                       // 10023, 503
+ApiError invalid_json();                                 // 10025, 400
+ApiError maximum_streams_limit();                        // 10027, 400
+ApiError memory_resources_exceeded();                    // 10028, 500
+ApiError mirror_with_sources();                          // 10031, 400
+ApiError mirror_with_subjects();                         // 10034, 400
+ApiError no_message_found();                             // 10037, 404
+ApiError not_empty_request();                            // 10038, 400
+ApiError not_enabled_for_account();                      // 10039, 503
+ApiError sequence_not_found(std::uint64_t seq);          // 10043, 400: "sequence {seq} not found"
+ApiError storage_resources_exceeded();                   // 10047, 500
+ApiError stream_create(std::string_view error);          // 10049, 500: "{err}"
+ApiError stream_delete(std::string_view error);          // 10050, 500: "{err}"
+ApiError stream_general(std::string_view error);         // 10051, 500: "{err}"
+ApiError stream_invalid_config(std::string_view error);  // 10052, 500: "{err}"
+ApiError stream_limits(std::string_view error);          // 10053, 500: "{err}"
+ApiError message_exceeds_maximum();                      // 10054, 400
+ApiError mirror_not_updatable();                         // 10055, 400
+ApiError stream_mismatch();                              // 10056, 400
+ApiError msg_delete_failed(std::string_view error);      // 10057, 500: "{err}"
+ApiError stream_name_exist();                            // 10058, 400
+ApiError stream_not_found();                             // 10059, 404
+ApiError stream_not_match();                             // 10060, 400: Nats-Expected-Stream
+ApiError subject_overlap();                              // 10065, 400
+ApiError stream_update(std::string_view error);          // 10069, 500: "{err}"
+ApiError wrong_last_msg_id(std::string_view id);         // 10070, 400: "wrong last msg ID: {id}"
+ApiError wrong_last_sequence(std::uint64_t seq);         // 10071, 400: "wrong last sequence: {seq}"
+ApiError replicas_not_supported();                       // 10074, 500
+ApiError not_enabled();                                  // 10076, 503
+ApiError stream_store_failed(std::string_view error);    // 10077, 503: "{err}"
+ApiError header_exceeds_maximum();                       // 10097, 400
+ApiError stream_sealed();                                // 10109, 400
+ApiError stream_purge_failed(std::string_view error);    // 10110, 500: "{err}"
+ApiError stream_rollup_failed(std::string_view error);   // 10111, 500: "{err}"
+ApiError stream_name_contains_path_separators();         // 10128, 400
+ApiError replicas_count_negative();                      // 10133, 400
+
+}  // namespace api_errors
+
+// Writes the member `"error":{"code":..,"err_code":..,"description":".."}` into the object `json` is
+// in, as Go marshals *ApiError (err_code and description are omitempty).
+void write_api_error(monitor::JsonWriter& json, const ApiError& error);
+
+// The whole reply `{"type":"<type>","error":{...}}` of an endpoint whose response has nothing but
+// omitempty members besides the ApiResponse (delete, msg delete, msg get, create, update).
+std::string error_response(std::string_view type, const ApiError& error);
+
+}  // namespace tern::server::jetstream
