@@ -166,6 +166,9 @@ struct FileStoreOptions {
   std::string directory;                      // <store_dir>/jetstream/<stream>; made if missing.
   std::uint64_t segment_bytes = 64ull << 20;  // Roll the active segment past this size.
   StoreLimits limits;
+  // The newest bytes of the active segment kept in memory, so that loads of recent messages never read
+  // the disk.
+  std::size_t tail_bytes = 1u << 20;
 };
 
 // Opens (recovering what is there) or creates a file store. Returns null with `error` set when the
