@@ -94,8 +94,8 @@ class StreamStore {
   // Appends a message with the next sequence and `timestamp_ns` (raised to the last message's if it is
   // earlier), then removes what the limits no longer allow. The record is buffered: it reaches the
   // kernel at the next `flush`. Returns the sequence, or an error (nothing was appended).
-  virtual std::uint64_t append(std::string_view subject, std::string_view headers,
-                               std::string_view payload, std::int64_t timestamp_ns, StoreError& error) = 0;
+  virtual std::uint64_t append(std::string_view subject, std::string_view headers, std::string_view payload,
+                               std::int64_t timestamp_ns, StoreError& error) = 0;
   // Writes every buffered record (one vectored write per call). On failure the unwritten messages are
   // taken back out (last_seq returns to the last written one) and the error says why; the caller
   // answers their publishers with it. A memory store has nothing to write.
@@ -140,8 +140,9 @@ class StreamStore {
   virtual SubjectState subject_state(std::string_view subject) const = 0;
   // Every subject with messages matching `filter` (all when empty), with its state, for stream info's
   // subjects_filter and num_subjects. The callback returns false to stop.
-  virtual void for_each_subject(std::string_view filter,
-                                const std::function<bool(std::string_view, const SubjectState&)>& fn) const = 0;
+  virtual void for_each_subject(
+      std::string_view filter,
+      const std::function<bool(std::string_view, const SubjectState&)>& fn) const = 0;
   // Messages matching `filter` at or after `start_seq`, with the first and last of them.
   virtual SubjectState filtered_state(std::string_view filter, std::uint64_t start_seq) const = 0;
   // Bytes the store occupies (on disk for a file store, in memory for a memory store).
@@ -165,6 +166,9 @@ struct FileStoreOptions {
   std::string directory;                      // <store_dir>/jetstream/<stream>; made if missing.
   std::uint64_t segment_bytes = 64ull << 20;  // Roll the active segment past this size.
   StoreLimits limits;
+  // The newest bytes of the active segment kept in memory, so that loads of recent messages never read
+  // the disk.
+  std::size_t tail_bytes = 1u << 20;
 };
 
 // Opens (recovering what is there) or creates a file store. Returns null with `error` set when the
@@ -174,10 +178,12 @@ std::unique_ptr<StreamStore> open_file_store(const FileStoreOptions& options, st
 std::unique_ptr<StreamStore> make_memory_store(const StoreLimits& limits);
 
 // nats-server's accounting of a message's size (see StoredMessage).
-constexpr std::uint64_t file_store_msg_size(std::size_t subject, std::size_t headers, std::size_t payload) noexcept {
+constexpr std::uint64_t file_store_msg_size(std::size_t subject, std::size_t headers,
+                                            std::size_t payload) noexcept {
   return headers == 0 ? 30 + subject + payload : 34 + subject + headers + payload;
 }
-constexpr std::uint64_t memory_store_msg_size(std::size_t subject, std::size_t headers, std::size_t payload) noexcept {
+constexpr std::uint64_t memory_store_msg_size(std::size_t subject, std::size_t headers,
+                                              std::size_t payload) noexcept {
   return 16 + subject + headers + payload;
 }
 
