@@ -82,7 +82,7 @@ class SilentListener {
 
 }  // namespace
 
-TEST_CASE("--healthcheck: PING/PONG on the client port, /healthz on the monitoring port", "[sidecar]") {
+TEST_CASE("healthcheck: PING/PONG on the client port, /healthz on the monitoring port", "[sidecar]") {
   ServerProcess server(ternd({"-m", "-1"}));
   auto nats = ternd_command({"--healthcheck", nats_url(server.port())});
   CHECK(nats.exit_code == 0);
@@ -111,7 +111,7 @@ TEST_CASE("--healthcheck: PING/PONG on the client port, /healthz on the monitori
   CHECK(down.err == "ternd: healthcheck: " + nats_url(port) + " unhealthy: Connection refused\n");
 }
 
-TEST_CASE("--healthcheck: credentials, and an authorization error is unhealthy", "[sidecar]") {
+TEST_CASE("healthcheck: credentials, and an authorization error is unhealthy", "[sidecar]") {
   ServerProcess server(ternd({}, "authorization { token: s3cret }\n"));
   auto without = ternd_command({"--healthcheck", nats_url(server.port())});
   CHECK(without.exit_code == 1);
@@ -125,7 +125,7 @@ TEST_CASE("--healthcheck: credentials, and an authorization error is unhealthy",
   CHECK(from_flags.exit_code == 0);
 }
 
-TEST_CASE("--healthcheck: a server that never answers is unhealthy within the timeout", "[sidecar]") {
+TEST_CASE("healthcheck: a server that never answers is unhealthy within the timeout", "[sidecar]") {
   SilentListener silent;
   const auto started = std::chrono::steady_clock::now();
   auto result = ternd_command({"--healthcheck", nats_url(silent.port())});
@@ -137,7 +137,7 @@ TEST_CASE("--healthcheck: a server that never answers is unhealthy within the ti
   CHECK(elapsed < 5s);
 }
 
-TEST_CASE("--healthcheck: a URL it cannot use is an error, exit 1", "[sidecar]") {
+TEST_CASE("healthcheck: a URL it cannot use is an error, exit 1", "[sidecar]") {
   auto result = ternd_command({"--healthcheck", "https://127.0.0.1/"});
   CHECK(result.exit_code == 1);
   CHECK(result.err ==
@@ -145,7 +145,7 @@ TEST_CASE("--healthcheck: a URL it cannot use is an error, exit 1", "[sidecar]")
         "http://host:port/path\n");
 }
 
-TEST_CASE("-sl ldm=PID: clients get an INFO with \"ldm\":true and the server goes down",
+TEST_CASE("signal: -sl ldm=PID: clients get an INFO with \"ldm\":true and the server goes down",
           "[sidecar][lame-duck]") {
   ServerProcess server(ternd({}, "lame_duck_duration: \"30s\"\nlame_duck_grace_period: \"300ms\"\n"));
   RawConnection client(server.port());
@@ -166,7 +166,7 @@ TEST_CASE("-sl ldm=PID: clients get an INFO with \"ldm\":true and the server goe
   CHECK(server.log_text().find("Entering lame duck mode") != std::string::npos);
 }
 
-TEST_CASE("-sl term=PIDFILE stops the server; then there is no such process", "[sidecar]") {
+TEST_CASE("signal: -sl term=PIDFILE stops the server, then there is no such process", "[sidecar]") {
   const auto dir = tern::test::make_temp_dir("tern-sl");
   const std::string pid_file = (dir / "ternd.pid").string();
   ServerProcess server(ternd({"-P", pid_file}));
@@ -186,7 +186,7 @@ TEST_CASE("-sl term=PIDFILE stops the server; then there is no such process", "[
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("-sl without a pid signals the one running process named like itself", "[sidecar]") {
+TEST_CASE("signal: -sl without a pid signals the one running process named like itself", "[sidecar]") {
   // A copy of ternd under a name of its own, so that other tests' servers are not found.
   const auto dir = tern::test::make_temp_dir("tern-sl-name");
   const std::string name = "tsl" + std::to_string(getpid() % 1000000);

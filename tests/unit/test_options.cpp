@@ -398,7 +398,7 @@ TEST_CASE("validation: zeros mean defaults, negatives and impossible limits are 
             "Plaintext passwords detected, use nkeys or bcrypt"});
 }
 
-TEST_CASE("--healthcheck takes an optional URL; -sl/--signal takes command[=pid]") {
+TEST_CASE("the health check flag takes an optional URL, the signal flag a command and a pid") {
   const auto command_of = [](std::initializer_list<const char*> args) {
     auto outcome = parse(args);
     if (auto* exit = std::get_if<EarlyExit>(&outcome))

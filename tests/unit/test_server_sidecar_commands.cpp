@@ -45,7 +45,7 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("healthcheck: with no URL, the configured server; /healthz once monitoring is on") {
+TEST_CASE("healthcheck: with no URL, the configured server, and /healthz once monitoring is on") {
   Options options;
   options.host = "0.0.0.0";
   options.port = 4333;
