@@ -123,10 +123,18 @@ struct EarlyExit {
   std::string text;
 };
 
-// A command line that asks to run the server.
+// What the process does instead of serving, when the command line asks for it.
+struct ProcessCommand {
+  std::optional<std::string> signal;       // -sl/--signal: "command[=pid or pid file]".
+  std::optional<std::string> healthcheck;  // --healthcheck [URL]: the URL, empty for the configured server.
+};
+
+// A command line that asks to run the server, or to signal or probe one (`command`). With a signal the
+// options are not loaded.
 struct RunRequest {
   FlagOverrides flags;  // Kept for reloads.
   LoadedOptions loaded;
+  ProcessCommand command;
 };
 
 // Exit code for a bad flag or an unusable configuration. nats-server exits 0 after printing its usage for

@@ -18,7 +18,7 @@ struct FlagSpec {
   bool takes_value;
 };
 
-constexpr std::array<FlagSpec, 20> kFlags = {{
+constexpr std::array<FlagSpec, 22> kFlags = {{
     {"addr", {"a", "addr", "net"}, true},
     {"port", {"p", "port", ""}, true},
     {"server_name", {"n", "name", "server_name"}, true},
@@ -39,6 +39,8 @@ constexpr std::array<FlagSpec, 20> kFlags = {{
     {"auth", {"auth", "", ""}, true},
     {"help", {"h", "help", ""}, false},
     {"version", {"v", "version", ""}, false},
+    {"signal", {"sl", "signal", ""}, true},
+    {"healthcheck", {"healthcheck", "", ""}, false},  // Its URL is optional; see normalize().
 }};
 
 const FlagSpec* find_flag(std::string_view name) {
@@ -81,6 +83,15 @@ Normalized normalize(std::span<const char* const> args) {
     const FlagSpec* spec = find_flag(body);
     if (spec == nullptr) return usage_error("flag provided but not defined: -" + std::string(body));
     if (spec->canonical == "help") return EarlyExit{0, EarlyExit::Stream::kStdout, usage_text()};
+    // --healthcheck takes a URL when the next word is not a flag; ternd takes no other bare words.
+    if (spec->canonical == "healthcheck" && !value && i + 1 < args.size() && args[i + 1] != nullptr &&
+        args[i + 1][0] != '-') {
+      value = args[++i];
+    }
+    if (spec->canonical == "healthcheck") {
+      tokens.push_back(value && !value->empty() ? "--healthcheck=" + std::string(*value) : "--healthcheck");
+      continue;
+    }
     if (spec->takes_value && !value) {
       if (i + 1 >= args.size()) return usage_error("flag needs an argument: -" + std::string(body));
       value = args[++i];
@@ -104,6 +115,7 @@ struct FlagValues {
   int port = 0;
   int http_port = 0;
   bool logtime = true, debug = false, trace = false, check_config = false, version = false;
+  std::string signal, healthcheck;
 };
 
 template <typename T>
@@ -112,8 +124,8 @@ void set_if_given(const CLI::App& app, std::string_view name, const T& value, st
 }
 
 // Parses canonical tokens with CLI11. Returns an error message, or nothing with `flags` filled in.
-std::optional<std::string> parse_tokens(std::vector<std::string> tokens, FlagOverrides& flags,
-                                        bool& version) {
+std::optional<std::string> parse_tokens(std::vector<std::string> tokens, FlagOverrides& flags, bool& version,
+                                        ProcessCommand& command) {
   CLI::App app{"ternd"};
   app.set_help_flag();  // -h is handled in normalize(), with nats-server's usage layout.
   FlagValues v;
@@ -134,6 +146,8 @@ std::optional<std::string> parse_tokens(std::vector<std::string> tokens, FlagOve
   app.add_flag("--trace", v.trace)->multi_option_policy(last);
   app.add_flag("--check_config", v.check_config)->multi_option_policy(last);
   app.add_flag("--version", v.version)->multi_option_policy(last);
+  app.add_option("--signal", v.signal)->multi_option_policy(last);
+  app.add_option("--healthcheck", v.healthcheck)->expected(0, 1)->multi_option_policy(last);
 
   std::reverse(tokens.begin(), tokens.end());  // CLI11 takes a vector in reverse order.
   try {
@@ -157,6 +171,8 @@ std::optional<std::string> parse_tokens(std::vector<std::string> tokens, FlagOve
   set_if_given(app, "trace", v.trace, flags.trace);
   flags.check_config = v.check_config;
   version = v.version;
+  if (app.count("--signal") > 0) command.signal = v.signal;
+  if (app.count("--healthcheck") > 0) command.healthcheck = v.healthcheck;
   return std::nullopt;
 }
 
@@ -192,6 +208,11 @@ Authorization Options:
 Common Options:
     -h, --help                       Show this message
     -v, --version                    Show version
+    -sl, --signal <signal>[=<pid>]   Send signal to the ternd process (ldm, stop, quit, term, reopen, reload);
+                                     <pid> may be a pid file; without it, the one running ternd
+        --healthcheck [<url>]        Probe the server and exit 0 if healthy, 1 if not (nats://host:port
+                                     for PING/PONG, http://host:port/healthz for monitoring; default: the
+                                     configured server, its /healthz when monitoring is on)
 
 Flags may be written with one or two dashes (-port, --port) and take values as -p 4222 or -p=4222.
 )";
@@ -205,13 +226,16 @@ std::variant<RunRequest, EarlyExit> parse_command_line(int argc, const char* con
 
     RunRequest request;
     bool version = false;
-    if (auto error =
-            parse_tokens(std::get<std::vector<std::string>>(std::move(normalized)), request.flags, version)) {
+    if (auto error = parse_tokens(std::get<std::vector<std::string>>(std::move(normalized)), request.flags,
+                                  version, request.command)) {
       return usage_error(*error);
     }
     if (version) {
       return EarlyExit{0, EarlyExit::Stream::kStdout, "ternd: v" + std::string(kTerndVersion) + "\n"};
     }
+    // As nats-server, a signal is sent before the configuration is read, so that a broken file cannot
+    // stop an operator from stopping the server that runs with it.
+    if (request.command.signal) return request;
     if (request.flags.check_config && !request.flags.config_file) {
       return EarlyExit{kUsageErrorExitCode, EarlyExit::Stream::kStderr,
                        "ternd: must specify [-c, --config] option to check configuration file syntax\n"};

@@ -397,3 +397,32 @@ TEST_CASE("validation: zeros mean defaults, negatives and impossible limits are 
             "Maximum payloads over 8.00 MB are generally discouraged and could lead to poor performance",
             "Plaintext passwords detected, use nkeys or bcrypt"});
 }
+
+TEST_CASE("the health check flag takes an optional URL, the signal flag a command and a pid") {
+  const auto command_of = [](std::initializer_list<const char*> args) {
+    auto outcome = parse(args);
+    if (auto* exit = std::get_if<EarlyExit>(&outcome))
+      FAIL("early exit " << exit->exit_code << ": " << exit->text);
+    return std::get<RunRequest>(outcome);
+  };
+  CHECK(command_of({"--healthcheck"}).command.healthcheck == std::optional<std::string>(""));
+  CHECK(command_of({"--healthcheck", "http://127.0.0.1:8222/healthz"}).command.healthcheck ==
+        std::optional<std::string>("http://127.0.0.1:8222/healthz"));
+  CHECK(command_of({"-healthcheck=nats://127.0.0.1:4"}).command.healthcheck ==
+        std::optional<std::string>("nats://127.0.0.1:4"));
+  // The next word is a flag, not a URL: the probe uses the configured server, here on port 5222.
+  const RunRequest probe_with_port = command_of({"--healthcheck", "-p", "5222"});
+  CHECK(probe_with_port.command.healthcheck == std::optional<std::string>(""));
+  CHECK(probe_with_port.loaded.options.port == 5222);
+  CHECK_FALSE(command_of({"-p", "5222"}).command.healthcheck.has_value());
+
+  CHECK(command_of({"-sl", "ldm"}).command.signal == std::optional<std::string>("ldm"));
+  CHECK(command_of({"--signal=reload=/run/ternd.pid"}).command.signal ==
+        std::optional<std::string>("reload=/run/ternd.pid"));
+  // As nats-server, a signal is sent before the configuration is read: a broken file does not stop it.
+  CHECK(command_of({"-c", "/nonexistent/ternd.conf", "-sl", "quit=12"}).command.signal ==
+        std::optional<std::string>("quit=12"));
+  const EarlyExit missing = early_exit({"-sl"});
+  CHECK(missing.exit_code == kUsageErrorExitCode);
+  CHECK(missing.text.starts_with("ternd: flag needs an argument: -sl\n"));
+}
