@@ -133,9 +133,12 @@ class JsPublishRun {
     const auto sent_at = window_.acknowledge(number);
     if (!sent_at) return;
     if (op.kind == protocol::OpKind::kHmsg) {
-      // A status in place of a PubAck; `NATS/1.0 503` means no stream takes the subject.
+      // A status in place of a PubAck: no responders (503) when no stream takes the subject, which is
+      // what a stream deleted during the run looks like.
       const std::string_view status = op.payload.substr(0, op.payload.find('\r'));
-      record_error(std::string(status) + " in place of a PubAck");
+      const bool no_stream = status.find(" 503") != std::string_view::npos;
+      record_error(std::string(status) + " in place of a PubAck" +
+                   (no_stream ? ": no stream takes the subject" : ""));
       return;
     }
     if (const auto problem = pub_ack_problem(op.payload)) {
