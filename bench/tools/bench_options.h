@@ -17,6 +17,7 @@ enum class Mode : std::uint8_t {
   kLatency,  // One message in flight between a publishing and a subscribing connection.
   kSubs,     // Creates many subscriptions on one connection and reports the server's memory.
   kConns,    // Opens many idle connections and reports the server's memory.
+  kJsPub,    // Publishes to a JetStream stream with a window of PubAcks outstanding.
 };
 
 const char* mode_name(Mode mode) noexcept;
@@ -42,6 +43,13 @@ struct BenchOptions {
   bool progress = true;
   std::optional<int> cpu_pin;
   std::optional<int> server_pid;
+  // js-pub: the stream, where it keeps its messages, how many PubAcks may be outstanding, the server's
+  // store directory to measure after the run (empty: not measured), and whether the stream stays.
+  std::string stream = "BENCH";
+  std::string storage = "file";
+  std::size_t window = 256;
+  std::string store_dir;
+  bool keep = false;
 };
 
 }  // namespace tern::bench

@@ -15,5 +15,7 @@ RunReport run_latency(const BenchOptions& options);
 RunReport run_request_reply(const BenchOptions& options);
 // subs and conns: how much server memory many subscriptions or idle connections take.
 RunReport run_footprint(const BenchOptions& options);
+// js-pub: publishes to a JetStream stream it creates, with a window of PubAcks outstanding.
+RunReport run_js_publish(const BenchOptions& options);
 
 }  // namespace tern::bench

@@ -67,6 +67,27 @@ JsonObject latency_json(const LatencySummary& latency) {
   return json;
 }
 
+// Per-message store figures divide by the messages asked for: a run that fell short has failed anyway.
+JsonObject jetstream_json(const JetStreamSummary& jetstream, const BenchOptions& options) {
+  JsonObject json;
+  json.string("stream", options.stream)
+      .string("storage", options.storage)
+      .integer("window", options.window)
+      .integer("acks", jetstream.acks)
+      .integer("ack_errors", jetstream.ack_errors)
+      .integer("missing_acks", jetstream.missing_acks)
+      .string("first_error", jetstream.first_error);
+  if (jetstream.store) {
+    json.string("store_dir", jetstream.store->directory)
+        .integer("disk_bytes", jetstream.store->disk_bytes)
+        .integer("apparent_bytes", jetstream.store->apparent_bytes)
+        .integer("files", jetstream.store->files)
+        .number("disk_bytes_per_msg", jetstream.store->disk_bytes_per(options.msgs))
+        .number("apparent_bytes_per_msg", jetstream.store->apparent_bytes_per(options.msgs));
+  }
+  return json;
+}
+
 }  // namespace
 
 void print_json_report(const RunReport& report) {
@@ -101,6 +122,7 @@ void print_json_report(const RunReport& report) {
     }
     json.object("footprint", footprint);
   }
+  if (report.jetstream) json.object("js", jetstream_json(*report.jetstream, options));
   if (report.server) {
     JsonObject server;
     server.number("cpu_seconds", report.server->cpu_seconds)

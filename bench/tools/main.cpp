@@ -12,6 +12,7 @@
 #include "bench/tools/bench_runs.h"
 #include "bench/tools/percentile_distribution.h"
 #include "bench/tools/run_report.h"
+#include "protocol/subject.h"
 
 namespace tern::bench {
 
@@ -20,8 +21,12 @@ namespace {
 const std::map<std::string, Mode> kModes = {
     {"pub", Mode::kPub},     {"sub", Mode::kSub},       {"pubsub", Mode::kPubSub},
     {"queue", Mode::kQueue}, {"reqrep", Mode::kReqRep}, {"latency", Mode::kLatency},
-    {"subs", Mode::kSubs},   {"conns", Mode::kConns},
+    {"subs", Mode::kSubs},   {"conns", Mode::kConns},   {"js-pub", Mode::kJsPub},
 };
+
+// js-pub publishes here unless --subject says otherwise: a stream kept with --keep on the default
+// subject of the other modes would store everything they publish.
+constexpr const char* kJsPubSubject = "bench.js";
 
 // What the command line gives before it becomes BenchOptions.
 struct CommandLineExtras {
@@ -37,7 +42,9 @@ void add_options(CLI::App& app, BenchOptions& options, CommandLineExtras& extras
       ->required()
       ->check(CLI::IsMember(mode_names));
   app.add_option("-s,--server", options.server_url, "Server URL, nats://host:port")->capture_default_str();
-  app.add_option("--subject", options.subject, "Subject to publish and subscribe on (subs: the prefix)")
+  app.add_option(
+         "--subject", options.subject,
+         "Subject to publish and subscribe on (subs: the prefix; js-pub: the stream's, default bench.js)")
       ->capture_default_str();
   app.add_option("--msgs", options.msgs, "Messages (or requests) in all, shared among the publishers")
       ->capture_default_str();
@@ -64,6 +71,31 @@ void add_options(CLI::App& app, BenchOptions& options, CommandLineExtras& extras
   app.add_option("--server-pid", options.server_pid,
                  "Read this process's CPU time and memory from /proc before and after the run");
   app.add_flag("--no-progress", extras.no_progress, "No progress line on stderr");
+  app.add_option("--stream", options.stream, "js-pub: the stream to create (and delete)")
+      ->capture_default_str();
+  app.add_option("--storage", options.storage, "js-pub: the stream's storage")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"file", "memory"}));
+  app.add_option("--window", options.window, "js-pub: PubAcks outstanding at most")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  app.add_option("--store-dir", options.store_dir,
+                 "js-pub: the server's store directory, measured after the run (a local server only)")
+      ->check(CLI::ExistingDirectory);
+  app.add_flag("--keep", options.keep, "js-pub: leave the stream and its messages on the server");
+}
+
+// Why the js-pub options cannot work, or nothing. Stream names become file names on the server and a
+// token of API subjects, so nats-server refuses these characters (err_code 10128).
+std::optional<std::string> js_pub_problem(const BenchOptions& options) {
+  if (options.stream.empty() || options.stream.size() > 255 ||
+      options.stream.find_first_of(".*> \t\r\n/\\") != std::string::npos) {
+    return "--stream must be 1 to 255 bytes without '.', '*', '>', '/', '\\' or white space";
+  }
+  if (!protocol::is_valid_literal_subject(options.subject))
+    return "--subject must be a subject without wildcards for js-pub";
+  if (options.msgs == 0) return "--msgs must be at least 1 for js-pub";
+  return std::nullopt;
 }
 
 void pin_to_cpu(int cpu) {
@@ -83,6 +115,8 @@ RunReport run(const BenchOptions& options) {
     case Mode::kSubs:
     case Mode::kConns:
       return run_footprint(options);
+    case Mode::kJsPub:
+      return run_js_publish(options);
     default:
       return run_throughput(options);
   }
@@ -131,6 +165,13 @@ int main(int argc, char** argv) {
   if ((options.mode == Mode::kSubs || options.mode == Mode::kConns) && options.count == 0) {
     std::fprintf(stderr, "tern-bench: %s needs --count\n", mode_name(options.mode));
     return 1;
+  }
+  if (options.mode == Mode::kJsPub) {
+    if (app.count("--subject") == 0) options.subject = kJsPubSubject;
+    if (const auto problem = js_pub_problem(options)) {
+      std::fprintf(stderr, "tern-bench: %s\n", problem->c_str());
+      return 1;
+    }
   }
   try {
     if (options.cpu_pin) pin_to_cpu(*options.cpu_pin);

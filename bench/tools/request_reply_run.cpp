@@ -2,7 +2,6 @@
 // in one queue group that echo each request to its reply subject. Reports requests per second and
 // the round-trip time of each request.
 #include <latch>
-#include <random>
 #include <thread>
 
 #include "bench/tools/bench_connection.h"
@@ -10,6 +9,7 @@
 #include "bench/tools/progress_line.h"
 #include "bench/tools/requester_pool.h"
 #include "bench/tools/run_control.h"
+#include "bench/tools/run_tag.h"
 #include "bench/tools/server_meter.h"
 #include "protocol/frames.h"
 
@@ -18,15 +18,6 @@ namespace tern::bench {
 namespace {
 
 constexpr std::string_view kResponderGroup = "tern-bench-responders";
-
-// A tag unique to this run keeps concurrent runs on one server from answering each other.
-std::string random_tag() {
-  std::random_device seed;
-  std::mt19937_64 random(seed());
-  char text[20];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(random()));
-  return text;
-}
 
 // One responder connection on its own thread, until the run stops.
 void respond(const ServerAddress& address, const BenchOptions& options, RunControl& control,
@@ -95,7 +86,7 @@ RunReport run_request_reply(const BenchOptions& options) {
   latency.kind = "round-trip";
   ServerMeter meter(options.server_pid);
   try {
-    RequesterPool requesters(address, options, random_tag());
+    RequesterPool requesters(address, options, random_run_tag());
     meter.start();
     control.restart_deadline(std::chrono::duration<double>(options.duration_seconds));
     const Clock::time_point start = Clock::now();

@@ -10,6 +10,7 @@
 #include "bench/tools/client_sample.h"
 #include "bench/tools/latency_histogram.h"
 #include "bench/tools/server_process.h"
+#include "bench/tools/store_usage.h"
 
 namespace tern::bench {
 
@@ -26,6 +27,14 @@ struct FootprintSummary {
   double seconds = 0;  // How long creating them took.
 };
 
+struct JetStreamSummary {
+  std::uint64_t acks = 0;          // Successful PubAcks.
+  std::uint64_t ack_errors = 0;    // PubAcks carrying an error, and status messages in their place.
+  std::uint64_t missing_acks = 0;  // Sent, but never answered before the run gave up.
+  std::string first_error;
+  std::optional<StoreUsage> store;  // Measured after the run when --store-dir was given.
+};
+
 struct RunReport {
   BenchOptions options;
   // Throughput: publishers (or requesters) and subscribers (or responders), one sample per client.
@@ -33,6 +42,7 @@ struct RunReport {
   std::vector<ClientSample> subscribers;
   std::optional<LatencySummary> latency;
   std::optional<FootprintSummary> footprint;
+  std::optional<JetStreamSummary> jetstream;
   std::optional<ServerCost> server;   // Set when --server-pid was given and /proc could be read.
   std::vector<std::string> warnings;  // Short runs, lost messages, closed connections.
   // A client failed during the run (its error is among the warnings): the figures are incomplete, and

@@ -40,6 +40,11 @@ void print_throughput(const RunReport& report) {
   } else if (mode == Mode::kSub) {
     const GroupStats stats = summarize(report.subscribers);
     std::printf("NATS Sub stats: %s\n", rate_line(stats.msgs_per_second, stats.bytes_per_second).c_str());
+  } else if (mode == Mode::kJsPub) {
+    const GroupStats stats = summarize(report.publishers);
+    std::printf("NATS JetStream Pub stats: %s\n",
+                rate_line(stats.msgs_per_second, stats.bytes_per_second).c_str());
+    return;
   } else if (request_reply) {
     const GroupStats stats = summarize(report.publishers);
     std::printf("NATS Request/Reply stats: %s\n",
@@ -66,6 +71,18 @@ void print_latency(const LatencySummary& latency, const BenchOptions& options) {
   }
   std::printf("  %-9s %10.2f us\n", "max", static_cast<double>(histogram.max()) / 1000.0);
   std::printf("  mean %.2f us, stddev %.2f us\n", histogram.mean() / 1000.0, histogram.stddev() / 1000.0);
+}
+
+void print_jetstream(const JetStreamSummary& jetstream, const BenchOptions& options) {
+  std::printf("PubAcks: %s acknowledged, %s errors, %s missing\n", with_commas(jetstream.acks).c_str(),
+              with_commas(jetstream.ack_errors).c_str(), with_commas(jetstream.missing_acks).c_str());
+  if (!jetstream.store) return;
+  const StoreUsage& store = *jetstream.store;
+  std::printf("Store %s: %s on disk, %.1f B per message; %s apparent, %.1f B per message (%s files)\n",
+              store.directory.c_str(), byte_size(static_cast<double>(store.disk_bytes)).c_str(),
+              store.disk_bytes_per(options.msgs),
+              byte_size(static_cast<double>(store.apparent_bytes)).c_str(),
+              store.apparent_bytes_per(options.msgs), with_commas(store.files).c_str());
 }
 
 void print_footprint(const FootprintSummary& footprint, const RunReport& report) {
@@ -101,6 +118,10 @@ void print_text_report(const RunReport& report) {
     case Mode::kConns:
       clients = " count=" + with_commas(options.count);
       break;
+    case Mode::kJsPub:
+      clients = " stream=" + options.stream + " storage=" + options.storage +
+                " window=" + std::to_string(options.window);
+      break;
     default:
       clients = " pubs=" + std::to_string(options.pubs) + " subs=" + std::to_string(options.subs);
   }
@@ -109,6 +130,7 @@ void print_text_report(const RunReport& report) {
               options.size, clients.c_str());
   if (!report.publishers.empty() || !report.subscribers.empty()) print_throughput(report);
   if (report.latency) print_latency(*report.latency, options);
+  if (report.jetstream) print_jetstream(*report.jetstream, options);
   if (report.footprint) {
     print_footprint(*report.footprint, report);
   } else if (report.server) {
