@@ -26,23 +26,26 @@ inline char* put(char* out, std::string_view s) noexcept {
 // from the publisher's own control line.
 inline std::size_t msg_line_size(std::string_view subject, std::string_view sid, std::string_view reply,
                                  std::string_view header_size_text,
-                                 std::string_view total_size_text) noexcept {
+                                 std::string_view total_size_text, bool blank_reply_token = false) noexcept {
   std::size_t n = 4 + subject.size() + 1 + sid.size() + 1 + total_size_text.size() + 2;
-  if (!reply.empty()) n += reply.size() + 1;
+  if (!reply.empty() || blank_reply_token) n += reply.size() + 1;
   if (!header_size_text.empty()) n += 1 + header_size_text.size() + 1;
   return n;
 }
 
 // Precondition: `out` has room for msg_line_size(...) bytes. Returns the end of what was written.
+// With `blank_reply_token` and no reply, an empty reply token is written (two spaces after the sid), as
+// nats-server frames its JetStream internals' messages.
 inline char* write_msg_line(char* out, std::string_view subject, std::string_view sid, std::string_view reply,
-                            std::string_view header_size_text, std::string_view total_size_text) noexcept {
+                            std::string_view header_size_text, std::string_view total_size_text,
+                            bool blank_reply_token = false) noexcept {
   using detail::put;
   out = put(out, header_size_text.empty() ? std::string_view("MSG ") : std::string_view("HMSG "));
   out = put(out, subject);
   *out++ = ' ';
   out = put(out, sid);
   *out++ = ' ';
-  if (!reply.empty()) {
+  if (!reply.empty() || blank_reply_token) {
     out = put(out, reply);
     *out++ = ' ';
   }

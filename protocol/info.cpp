@@ -72,6 +72,7 @@ void append_info_head(std::string& out, const ServerInfo& info) {
   if (info.auth_required) fields.boolean("auth_required", true);
   if (info.tls_required) fields.boolean("tls_required", true);
   fields.number("max_payload", static_cast<std::uint64_t>(info.max_payload));
+  if (info.jetstream) fields.boolean("jetstream", true);
 }
 
 // Precondition: `out` ends with what append_info_head wrote.
@@ -154,6 +155,8 @@ bool parse_info(std::string_view json, ServerInfo& out) {
       boolean(out.tls_required);
     else if (key == "max_payload")
       integer(out.max_payload);
+    else if (key == "jetstream")
+      boolean(out.jetstream);
     else if (key == "client_id")
       ok = value.get_uint64().get(out.client_id) == simdjson::SUCCESS;
     else if (key == "client_ip")

@@ -20,6 +20,7 @@ struct ServerInfo {
   bool auth_required = false;
   bool tls_required = false;
   std::int64_t max_payload = 0;
+  bool jetstream = false;       // Left out when false; nats-server writes it right after max_payload.
   std::uint64_t client_id = 0;  // Left out when zero.
   std::string client_ip;        // Left out when empty.
   std::string nonce;            // Left out when empty.

@@ -1,7 +1,9 @@
 #include "server/config_apply.h"
 
 #include <array>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 namespace tern::server {
@@ -15,7 +17,7 @@ constexpr std::int64_t kMaxInt32 = std::numeric_limits<std::int32_t>::max();
 
 // Keys nats-server 2.9 knows that ternd does not implement. Naming them separately tells a user with a
 // nats-server file that the key is real but unsupported, rather than misspelt.
-constexpr std::array<std::string_view, 36> kUnsupportedNatsKeys = {
+constexpr std::array<std::string_view, 35> kUnsupportedNatsKeys = {
     "accounts",
     "client_advertise",
     "cluster",
@@ -25,7 +27,6 @@ constexpr std::array<std::string_view, 36> kUnsupportedNatsKeys = {
     "gateway",
     "https",
     "https_port",
-    "jetstream",
     "leaf",
     "leafnodes",
     "log_size_limit",
@@ -214,10 +215,113 @@ class Applier {
       return !syslog || fail(entry, "field \"syslog\" is not supported by ternd (log to a file or stderr)");
     }
     if (key == "authorization") return apply_authorization(entry);
+    if (key == "jetstream") return apply_jetstream(entry);
+    if (key == "store_dir") return read_store_dir(entry);
     for (std::string_view unsupported : kUnsupportedNatsKeys) {
       if (key == unsupported) return fail(entry, "field \"" + entry.key + "\" is not supported by ternd");
     }
     return fail(entry, "unknown field \"" + entry.key + "\"");
+  }
+
+  // nats-server's parseJetStream: true/false, "enabled"/"disabled", or a block.
+  bool apply_jetstream(const ConfigEntry& entry) {
+    JetStreamOptions& js = options_.jetstream;
+    if (entry.value.kind == Kind::kBool) return read(entry, js.enabled);
+    if (entry.value.kind == Kind::kString) {
+      const std::string value = config::ascii_lowercase(entry.value.text);
+      if (value == "enabled" || value == "enable") {
+        js.enabled = true;
+        return true;
+      }
+      if (value == "disabled" || value == "disable") {
+        js.enabled = false;
+        return true;
+      }
+      return fail(entry, "Expected 'enabled' or 'disabled' for string value, got '" + entry.value.text + "'");
+    }
+    if (entry.value.kind != Kind::kMap) {
+      return fail(entry, "Expected map, bool or string to define JetStream, got " +
+                             std::string(config::kind_name(entry.value.kind)));
+    }
+    bool enable = true;
+    for (const ConfigEntry& field : entry.value.entries) {
+      if (field.used_as_variable) continue;
+      const std::string key = config::ascii_lowercase(field.key);
+      bool ok = false;
+      if (key == "store" || key == "store_dir" || key == "storedir") {
+        ok = read_store_dir(field);
+      } else if (key == "max_memory_store" || key == "max_mem_store" || key == "max_mem") {
+        ok = read_storage_size(field, "max_mem_store", js.max_memory_store);
+      } else if (key == "max_file_store" || key == "max_file") {
+        ok = read_storage_size(field, "max_file_store", js.max_file_store);
+      } else if (key == "domain") {
+        ok = read(field, js.domain);
+      } else if (key == "enable" || key == "enabled") {
+        ok = read(field, enable);
+      } else if (key == "sync_interval" || key == "sync") {
+        ok = read_sync_interval(field, js);
+      } else if (key == "key" || key == "ek" || key == "encryption_key" || key == "cipher" ||
+                 key == "limits" || key == "unique_tag" || key == "extension_hint" ||
+                 key == "max_outstanding_catchup") {
+        ok = fail(field, "field \"" + field.key + "\" is not supported by ternd");
+      } else {
+        ok = fail(field, "unknown field \"" + field.key + "\"");
+      }
+      if (!ok) return false;
+    }
+    js.enabled = enable;
+    return true;
+  }
+
+  // The store directory may be set at the top level or in the jetstream block, not both (nats-server).
+  bool read_store_dir(const ConfigEntry& entry) {
+    if (!options_.jetstream.store_dir.empty()) return fail(entry, "Duplicate 'store_dir' configuration");
+    return read(entry, options_.jetstream.store_dir);
+  }
+
+  // nats-server's getStorageSize: an integer (with the file format's size suffixes), or a string ending
+  // in K, M, G or T (powers of 1024).
+  bool read_storage_size(const ConfigEntry& entry, const std::string& name, std::int64_t& out) {
+    if (entry.value.kind == Kind::kInteger) {
+      out = entry.value.integer;
+      return true;
+    }
+    if (entry.value.kind != Kind::kString) return fail(entry, name + " must be int64 or string");
+    const std::string& text = entry.value.text;
+    if (text.empty()) {
+      out = 0;
+      return true;
+    }
+    int shift = 0;
+    switch (text.back()) {
+      case 'K': shift = 10; break;
+      case 'M': shift = 20; break;
+      case 'G': shift = 30; break;
+      case 'T': shift = 40; break;
+      default: return fail(entry, name + " sizes defined as strings must end in K, M, G, T");
+    }
+    const std::string digits = text.substr(0, text.size() - 1);
+    char* end = nullptr;
+    errno = 0;
+    const long long number = std::strtoll(digits.c_str(), &end, 10);
+    if (digits.empty() || *end != '\0' || errno != 0 || number > (std::numeric_limits<std::int64_t>::max() >> shift) ||
+        number < (std::numeric_limits<std::int64_t>::min() >> shift)) {
+      return fail(entry, name + " strconv.ParseInt: parsing \"" + digits + "\": invalid syntax");
+    }
+    out = static_cast<std::int64_t>(number) * (std::int64_t{1} << shift);
+    return true;
+  }
+
+  // nats-server 2.10's sync_interval: a duration, or "always".
+  bool read_sync_interval(const ConfigEntry& entry, JetStreamOptions& js) {
+    if (entry.value.kind == Kind::kString && config::ascii_lowercase(entry.value.text) == "always") {
+      js.sync_always = true;
+      return true;
+    }
+    js.sync_always = false;
+    if (!read_duration(entry, js.sync_interval)) return false;
+    if (js.sync_interval.count() <= 0) return fail(entry, "sync_interval must be positive, or \"always\"");
+    return true;
   }
 
   // Reads `entry` into `user` or `password` when `key` (lower case) is one of their names; nullopt when it

@@ -51,7 +51,8 @@ void InternalClient::end_subscription(Subscription& sub) noexcept {
 }
 
 std::uint32_t InternalClient::publish(std::string_view subject, std::string_view reply,
-                                      std::string_view headers, std::string_view body) {
+                                      std::string_view headers, std::string_view body,
+                                      bool blank_reply_token) {
   // The routed payload is the header block and the body back to back.
   std::string payload;
   payload.reserve(headers.size() + body.size());
@@ -60,7 +61,9 @@ std::uint32_t InternalClient::publish(std::string_view subject, std::string_view
   counters_.count_in(payload.size());
   server_.counters().traffic.count_in(payload.size());
   server_.counters().in_msg_sizes.count(payload.size());
-  return server_.route(publisher_, sizes.make(subject, reply, payload, headers.size())).deliveries;
+  RoutedMessage msg = sizes.make(subject, reply, payload, headers.size());
+  msg.blank_reply_token = blank_reply_token && reply.empty();
+  return server_.route(publisher_, msg).deliveries;
 }
 
 Delivery InternalClient::deliver(const Subscription& sub, const RoutedMessage& msg) noexcept {

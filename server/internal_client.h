@@ -43,8 +43,9 @@ class InternalClient final : public Subscriber {
   // Publishes `body` with the header block `headers` (empty, or a complete "NATS/1.0\r\n...\r\n\r\n"
   // block) through the server's routing. Returns the number of deliveries (0 for a publish made from
   // inside a delivery, which is routed once the outer route ends).
+  // `blank_reply_token`: see RoutedMessage.
   std::uint32_t publish(std::string_view subject, std::string_view reply, std::string_view headers,
-                        std::string_view body);
+                        std::string_view body, bool blank_reply_token = false);
 
   // Subscriber.
   Delivery deliver(const Subscription& sub, const RoutedMessage& msg) noexcept override;

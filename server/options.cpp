@@ -67,6 +67,8 @@ void apply_flags(const FlagOverrides& flags, Options& o) {
   if (flags.logtime) o.logtime = *flags.logtime;
   if (flags.debug) o.debug = *flags.debug;
   if (flags.trace) o.trace = *flags.trace;
+  if (flags.jetstream) o.jetstream.enabled = *flags.jetstream;
+  if (flags.store_dir) o.jetstream.store_dir = *flags.store_dir;
   // Credentials from flags replace all of the file's credentials, so that `--user` on top of a file with
   // a users list or a token means exactly that one user.
   if (flags.user || flags.password || flags.token) {

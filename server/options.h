@@ -36,6 +36,21 @@ struct Authorization {
   bool required() const { return !token.empty() || !user.empty() || !users.empty(); }
 };
 
+// JetStream (-js, the `jetstream` block). Streams live under <store_dir>/jetstream/.
+struct JetStreamOptions {
+  bool enabled = false;
+  std::string store_dir;  // Empty: $TMPDIR or /tmp, as nats-server (streams then in /tmp/jetstream).
+  // Server-wide storage limits in bytes; -1: nats-server's defaults (75 % of memory, the disk's free space).
+  std::int64_t max_memory_store = -1;
+  std::int64_t max_file_store = -1;
+  // When a PubAck goes out. With `sync_always` (config `sync_interval: always`), only once the message
+  // is on stable storage (fdatasync, one shared by every message of a loop turn and more); otherwise once
+  // it is in the kernel, with an fdatasync every `sync_interval` (nats-server 2.10's key and spelling).
+  bool sync_always = false;
+  std::chrono::milliseconds sync_interval{1000};
+  std::string domain;  // Accepted and echoed; a standalone server's domain changes no subject here.
+};
+
 struct Options {
   // Listening. Local-only by default, unlike nats-server's 0.0.0.0: ternd is meant to run as a sidecar
   // beside the services that use it, and listening on every interface should be a decision (-a 0.0.0.0).
@@ -64,6 +79,7 @@ struct Options {
   bool no_header_support = false;
 
   Authorization authorization;
+  JetStreamOptions jetstream;
 
   // Files.
   std::string pid_file;
@@ -100,6 +116,8 @@ struct FlagOverrides {
   std::optional<std::string> user;
   std::optional<std::string> password;
   std::optional<std::string> token;
+  std::optional<bool> jetstream;
+  std::optional<std::string> store_dir;
   bool check_config = false;
 };
 

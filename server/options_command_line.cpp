@@ -18,7 +18,7 @@ struct FlagSpec {
   bool takes_value;
 };
 
-constexpr std::array<FlagSpec, 22> kFlags = {{
+constexpr std::array<FlagSpec, 24> kFlags = {{
     {"addr", {"a", "addr", "net"}, true},
     {"port", {"p", "port", ""}, true},
     {"server_name", {"n", "name", "server_name"}, true},
@@ -37,6 +37,8 @@ constexpr std::array<FlagSpec, 22> kFlags = {{
     {"user", {"user", "", ""}, true},
     {"pass", {"pass", "", ""}, true},
     {"auth", {"auth", "", ""}, true},
+    {"jetstream", {"js", "jetstream", ""}, false},
+    {"store_dir", {"sd", "store_dir", ""}, true},
     {"help", {"h", "help", ""}, false},
     {"version", {"v", "version", ""}, false},
     {"signal", {"sl", "signal", ""}, true},
@@ -111,10 +113,11 @@ Normalized normalize(std::span<const char* const> args) {
 
 // Where CLI11 puts the flag values before they become FlagOverrides.
 struct FlagValues {
-  std::string host, server_name, pid_file, config_file, ports_file_dir, log_file, user, password, token;
+  std::string host, server_name, pid_file, config_file, ports_file_dir, log_file, user, password, token,
+      store_dir;
   int port = 0;
   int http_port = 0;
-  bool logtime = true, debug = false, trace = false, check_config = false, version = false;
+  bool logtime = true, debug = false, trace = false, check_config = false, version = false, jetstream = false;
   std::string signal, healthcheck;
 };
 
@@ -141,6 +144,8 @@ std::optional<std::string> parse_tokens(std::vector<std::string> tokens, FlagOve
   app.add_option("--user", v.user)->multi_option_policy(last);
   app.add_option("--pass", v.password)->multi_option_policy(last);
   app.add_option("--auth", v.token)->multi_option_policy(last);
+  app.add_option("--store_dir", v.store_dir)->multi_option_policy(last);
+  app.add_flag("--jetstream", v.jetstream)->multi_option_policy(last);
   app.add_flag("--logtime", v.logtime)->multi_option_policy(last);
   app.add_flag("--debug", v.debug)->multi_option_policy(last);
   app.add_flag("--trace", v.trace)->multi_option_policy(last);
@@ -166,6 +171,8 @@ std::optional<std::string> parse_tokens(std::vector<std::string> tokens, FlagOve
   set_if_given(app, "user", v.user, flags.user);
   set_if_given(app, "pass", v.password, flags.password);
   set_if_given(app, "auth", v.token, flags.token);
+  set_if_given(app, "store_dir", v.store_dir, flags.store_dir);
+  set_if_given(app, "jetstream", v.jetstream, flags.jetstream);
   set_if_given(app, "logtime", v.logtime, flags.logtime);
   set_if_given(app, "debug", v.debug, flags.debug);
   set_if_given(app, "trace", v.trace, flags.trace);
@@ -199,6 +206,10 @@ Logging Options:
     -D, --debug                      Enable debugging output
     -V, --trace                      Trace the raw protocol
     -DV                              Debug and trace
+
+JetStream Options:
+    -js, --jetstream                 Enable JetStream functionality
+    -sd, --store_dir <dir>           Set the storage directory
 
 Authorization Options:
         --user <user>                User required for connections

@@ -21,6 +21,10 @@ struct RoutedMessage {
   std::string_view header_size_text;
   std::string_view total_size_text;
   std::string_view body_size_text;
+  // nats-server frames what its JetStream internals publish with no reply (PubAcks, direct gets,
+  // status messages) with an empty reply token: `MSG <subject> <sid>  <size>`, two spaces. Clients
+  // read both forms; differential tests compare bytes.
+  bool blank_reply_token = false;
 
   std::string_view headers() const noexcept { return payload.substr(0, header_size); }
   std::string_view body() const noexcept { return payload.substr(header_size); }

@@ -13,6 +13,7 @@
 
 #include "protocol/info.h"
 #include "server/client_connection.h"
+#include "server/jetstream/jetstream.h"
 #include "server/monitor/monitor.h"
 
 namespace tern::server {
@@ -167,6 +168,10 @@ std::string Server::start() {
     monitor_open_ = true;
     log_.info("Starting http monitor on " + http_host + ":" + std::to_string(monitor_->bound_port()));
   }
+  if (options_.jetstream.enabled) {
+    jetstream_ = std::make_unique<jetstream::JetStream>(*this, options_.jetstream);
+    if (std::string error = jetstream_->start(); !error.empty()) return error;
+  }
   log_.info("Listening for client connections on " + options_.host + ":" + std::to_string(bound_port_));
   write_ports_file();
   log_.info("Server is ready");
@@ -184,6 +189,7 @@ void Server::build_info_prefix() {
   info.headers = !options_.no_header_support;
   info.auth_required = auth_required();
   info.max_payload = options_.max_payload;
+  info.jetstream = options_.jetstream.enabled;
   info_prefix_ = protocol::info_prefix(info);
 }
 
@@ -263,6 +269,8 @@ void Server::shutdown() noexcept {
   log_.info("Initiating Shutdown...");
   if (listening_) uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
   close_monitor();
+  // What streams appended goes to the disk, and its PubAcks to the connections before they drain.
+  if (jetstream_ != nullptr) jetstream_->shutdown();
   // Every connection stops reading and gets a grace period to take what is queued for it; those still
   // writing when it ends are closed with their writes cancelled.
   for (auto& [cid, conn] : connections_)
@@ -506,6 +514,8 @@ void Server::on_idle(uv_idle_t*) noexcept {
 }
 
 void Server::end_of_turn() noexcept {
+  // Streams write what they appended this turn first, so that their PubAcks leave in this turn's flush.
+  if (jetstream_ != nullptr) jetstream_->end_of_turn();
   // Flushing may close connections (write errors), and closing may queue nothing new: flush first.
   const bool carried = flushes_.run();
   if (carried != idle_active_ && !server_handles_closed_) {

@@ -31,6 +31,9 @@ class ClientConnection;
 namespace monitor {
 class Monitor;
 }
+namespace jetstream {
+class JetStream;
+}
 
 class Server {
  public:
@@ -59,6 +62,8 @@ class Server {
   int bound_port() const noexcept { return bound_port_; }
   // The monitoring port actually bound; 0 without monitoring.
   int monitor_port() const noexcept;
+  // The JetStream service, or null when JetStream is not enabled.
+  jetstream::JetStream* jetstream() const noexcept { return jetstream_.get(); }
 
   // For connections.
   uv_loop_t* loop() noexcept { return &loop_; }
@@ -198,6 +203,7 @@ class Server {
     Publisher* publisher;
     std::string subject, reply, payload;
     std::size_t header_size;
+    bool blank_reply_token;
   };
   std::deque<DeferredPublish> deferred_;
   int route_depth_ = 0;
@@ -219,6 +225,8 @@ class Server {
   monitor::SystemTime started_at_ = std::chrono::system_clock::now();
   monitor::SystemTime config_loaded_at_ = started_at_;
   std::vector<std::unique_ptr<Subscription>> retired_subs_;
+  // After the index and the retired subscriptions: its internal client unsubscribes when destroyed.
+  std::unique_ptr<jetstream::JetStream> jetstream_;
 
   alignas(64) char read_slab_[64 * 1024];
 };

@@ -12,7 +12,7 @@ namespace tern::server {
 RouteResult Server::route(Publisher& publisher, const RoutedMessage& msg) {
   if (route_depth_ > 0) {
     deferred_.push_back({&publisher, std::string(msg.subject), std::string(msg.reply),
-                         std::string(msg.payload), msg.header_size});
+                         std::string(msg.payload), msg.header_size, msg.blank_reply_token});
     return {};
   }
   ++route_depth_;
@@ -32,8 +32,9 @@ void Server::route_deferred() noexcept {
     deferred_.pop_front();
     OwnedSizes sizes;
     try {
-      tern::server::route(sublist_, *next.publisher,
-                          sizes.make(next.subject, next.reply, next.payload, next.header_size), random_);
+      RoutedMessage msg = sizes.make(next.subject, next.reply, next.payload, next.header_size);
+      msg.blank_reply_token = next.blank_reply_token;
+      tern::server::route(sublist_, *next.publisher, msg, random_);
     } catch (const std::bad_alloc&) {
       log_.error("Out of memory routing an internal message on " + next.subject);
     }
