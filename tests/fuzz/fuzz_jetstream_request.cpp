@@ -1,9 +1,9 @@
 // libFuzzer target: the JetStream API's request bodies (server/jetstream/). Byte 0 picks the mode:
 //   even: the rest is a STREAM.CREATE body. parse_stream_config must not crash; a configuration it takes
 //         goes through prepare_stream_create, and one that passes is written back (write_stream_config),
-//         which must be JSON that parses into the same configuration and passes the checks again
-//         unchanged (the CREATE-again comparison that KV relies on needs exactly this), and updating a
-//         stream to its own configuration must be accepted.
+//         which must be JSON that parses back into a configuration that writes the same text and passes
+//         the checks again unchanged (the CREATE-again comparison that KV relies on needs exactly this), and
+//         updating a stream ternd would create to its own configuration must be accepted.
 //   odd:  the rest is two bodies split at the first NUL byte: a stream created with the first, updated
 //         with the second (prepare_stream_update then check_stream_update). Nothing may crash, and an
 //         accepted update must be writable and read back the same.
@@ -28,16 +28,18 @@ std::string written(const js::StreamConfig& config) {
   return json.take();
 }
 
-// A validated configuration, written and read back, is the same configuration and still valid.
+// A validated configuration, written and read back, writes the same text and is still valid. (The text,
+// not the structure: Go's omitempty drops an empty "sources":[] or "tags":null on the way out, as
+// nats-server's echo does, so the structure read back may differ in just those nil-versus-empty ways.)
 void check_written_round_trip(const js::StreamConfig& validated) {
   const std::string text = written(validated);
   FUZZ_CHECK(js::go_json::parse(text).has_value());
   js::StreamConfig again;
   FUZZ_CHECK(!js::parse_stream_config(text, again).has_value());
-  FUZZ_CHECK(again == validated);
-  // Defaults are already filled in, so the checks change nothing.
+  FUZZ_CHECK(written(again) == text);
+  // Defaults are already filled in, so the checks change nothing that is written.
   FUZZ_CHECK(!js::check_stream_config(again).has_value());
-  FUZZ_CHECK(again == validated);
+  FUZZ_CHECK(written(again) == text);
 }
 
 // The stream name as the subject gives it: the configuration's own (most requests agree with their
@@ -56,8 +58,9 @@ bool create(std::string_view body, js::StreamConfig& config) {
 void fuzz_create(std::string_view body) {
   js::StreamConfig config;
   if (!create(body, config)) return;
-  (void)js::check_stream_create_supported(config);
   check_written_round_trip(config);
+  // Only a stream ternd would create exists to be updated (a template owner, a mirror... are refused).
+  if (js::check_stream_create_supported(config).has_value()) return;
   js::StreamConfig same = config;
   FUZZ_CHECK(!js::check_stream_update(config, same).has_value());
 }
@@ -68,7 +71,7 @@ void fuzz_update(std::string_view bodies) {
   const std::string_view second =
       split == std::string_view::npos ? std::string_view() : bodies.substr(split + 1);
   js::StreamConfig current;
-  if (!create(first, current)) return;
+  if (!create(first, current) || js::check_stream_create_supported(current).has_value()) return;
   js::StreamConfig updated;
   if (js::parse_stream_config(second, updated).has_value()) return;
   if (js::prepare_stream_update(current.name, updated).has_value()) return;
