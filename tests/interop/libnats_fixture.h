@@ -69,6 +69,9 @@ class TestServer {
   std::string log_text() const { return process_.log_text(); }
   // Stops the process early, for tests of what a client sees when the server is gone.
   void stop() { process_.stop(); }
+  // Kills the process with SIGKILL, as a crash would.
+  void kill_hard() { process_.kill_hard(); }
+  pid_t pid() const { return process_.pid(); }
 
  private:
   std::string name_;

@@ -168,6 +168,14 @@ void ServerProcess::stop() {
   pid_ = -1;
 }
 
+void ServerProcess::kill_hard() {
+  if (!running()) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 void ServerProcess::fail_start(const std::string& reason) {
   const std::string log = log_text();
   stop();

@@ -48,6 +48,8 @@ class ServerProcess {
   bool running();
   // SIGTERM, then SIGKILL after stop_timeout; reaps the child. Idempotent.
   void stop();
+  // SIGKILL at once and reap the child: a crash, for tests of what survives one. Idempotent.
+  void kill_hard();
 
  private:
   std::filesystem::path ports_file_path() const;
