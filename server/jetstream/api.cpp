@@ -356,11 +356,17 @@ void ApiRequest::msg_delete(std::string_view name) {
   if (stream->config().sealed) return respond_error(kMsgDeleteResponseType, api_errors::stream_sealed());
   if (stream->config().deny_delete)
     return respond_error(kMsgDeleteResponseType, api_errors::msg_delete_failed("message delete not permitted"));
+  // nats-server's file store: a sequence outside the stored range is an error of the store ("no message
+  // found" below the first, "stream store EOF" past the last), an interior gap is "not removed" (10043).
+  const stream::StoreState state = stream->store().state();
+  if (request.seq == 0 || request.seq < state.first_seq)
+    return respond_error(kMsgDeleteResponseType, api_errors::msg_delete_failed("no message found"));
+  if (request.seq > state.last_seq)
+    return respond_error(kMsgDeleteResponseType, api_errors::msg_delete_failed("stream store EOF"));
   stream::StoreError error;
-  if (!stream->store().remove(request.seq, !request.no_erase, error)) {
-    // nats-server's stores answer a sequence that is not there with an error ("no message found").
-    return respond_error(kMsgDeleteResponseType,
-                         api_errors::msg_delete_failed(error ? error.message : "no message found"));
+  if (!stream->remove(request.seq, !request.no_erase, error)) {
+    if (error) return respond_error(kMsgDeleteResponseType, api_errors::msg_delete_failed(error.message));
+    return respond_error(kMsgDeleteResponseType, api_errors::sequence_not_found(request.seq));
   }
   respond(msg_delete_response());
 }

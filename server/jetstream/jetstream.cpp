@@ -174,8 +174,10 @@ void JetStream::run_expiry() noexcept {
 
 void JetStream::shutdown() noexcept {
   end_of_turn();
-  for (auto& [name, stream] : streams_)
+  for (auto& [name, stream] : streams_) {
+    stream->flush();
     stream->sync();
+  }
   if (timers_open_) {
     timers_open_ = false;
     uv_close(reinterpret_cast<uv_handle_t*>(&sync_timer_), nullptr);

@@ -227,10 +227,7 @@ void Stream::store_message(const RoutedMessage& msg, std::string_view msg_id, in
   }
   if (config_.max_age_ns > 0) service_.schedule_expiry(store_->next_expiry_ns());
   if (!msg.reply.empty() && !config_.no_ack) awaiting_flush_.push_back({std::string(msg.reply), seq});
-  if (!dirty_) {
-    dirty_ = true;
-    service_.mark_dirty(*this);
-  }
+  note_written();
 }
 
 void Stream::flush() noexcept {
@@ -345,7 +342,22 @@ std::int64_t Stream::expire(std::int64_t now_ns) {
 }
 
 std::uint64_t Stream::purge(const stream::PurgeRequest& request, stream::StoreError& error) {
-  return store_->purge(request, error);
+  const std::uint64_t purged = store_->purge(request, error);
+  note_written();
+  return purged;
+}
+
+bool Stream::remove(std::uint64_t seq, bool erase, stream::StoreError& error) {
+  const bool removed = store_->remove(seq, erase, error);
+  note_written();
+  return removed;
+}
+
+void Stream::note_written() {
+  // What the store logged is written, and the PubAcks waiting for it sent, at the end of this turn.
+  if (dirty_ || (store_->unflushed_bytes() == 0 && awaiting_flush_.empty())) return;
+  dirty_ = true;
+  service_.mark_dirty(*this);
 }
 
 }  // namespace tern::server::jetstream

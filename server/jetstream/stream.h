@@ -69,6 +69,8 @@ class Stream : public std::enable_shared_from_this<Stream> {
 
   // The purge API and rollups: removes and logs. Returns the count, or sets `error`.
   std::uint64_t purge(const stream::PurgeRequest& request, stream::StoreError& error);
+  // The MSG.DELETE API: removes (and with `erase` overwrites) one message, logged.
+  bool remove(std::uint64_t seq, bool erase, stream::StoreError& error);
 
  private:
   struct PendingAck {
@@ -82,6 +84,8 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void send_acks(std::vector<PendingAck>& acks, std::uint64_t up_to_seq) noexcept;
   void fail_acks(std::vector<PendingAck>& acks, const std::string& failure) noexcept;
   void start_sync() noexcept;
+  // Schedules this turn's write when the store holds unwritten bytes.
+  void note_written();
   void sync_done(std::uint64_t covers_seq, const std::string& failure) noexcept;
   // The discard-new limit checks; an empty string when the message may be stored.
   std::string discard_new_refusal(std::string_view subject, std::size_t raw_size) const;
