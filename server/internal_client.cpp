@@ -53,10 +53,14 @@ void InternalClient::end_subscription(Subscription& sub) noexcept {
 std::uint32_t InternalClient::publish(std::string_view subject, std::string_view reply,
                                       std::string_view headers, std::string_view body,
                                       bool blank_reply_token) {
-  // The routed payload is the header block and the body back to back.
-  std::string payload;
-  payload.reserve(headers.size() + body.size());
-  payload.append(headers).append(body);
+  // The routed payload is the header block and the body back to back: a copy only when both exist.
+  std::string joined;
+  std::string_view payload = body;
+  if (!headers.empty()) {
+    joined.reserve(headers.size() + body.size());
+    joined.append(headers).append(body);
+    payload = joined;
+  }
   OwnedSizes sizes;
   counters_.count_in(payload.size());
   server_.counters().traffic.count_in(payload.size());

@@ -30,11 +30,11 @@ void append_header(std::string& block, std::string_view key, std::string_view va
 }
 
 // The start of a PubAck that nats-server formats with %q: `{"stream":"NAME", "seq":`.
+}  // namespace
+
 std::string pub_ack_prefix(std::string_view stream_name) {
   return "{\"stream\":" + go_quote(stream_name) + ", \"seq\":";
 }
-
-}  // namespace
 
 std::string base64_encode(std::string_view bytes) {
   constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

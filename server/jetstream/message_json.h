@@ -27,6 +27,9 @@ std::string direct_get_headers(std::string_view stream_name, const stream::Store
 // The status block of a DIRECT.GET that found nothing.
 inline constexpr std::string_view kDirectGetNotFound = "NATS/1.0 404 Message Not Found\r\n\r\n";
 
+// `{"stream":"ORDERS", "seq":`: what every PubAck of a stream starts with (a stream keeps it, and
+// appends the sequence and `}` per message).
+std::string pub_ack_prefix(std::string_view stream_name);
 // {"stream":"ORDERS", "seq":1}: the stored message's PubAck, with nats-server's space after the comma.
 std::string pub_ack(std::string_view stream_name, std::uint64_t seq);
 // {"stream":"ORDERS", "seq":1,"duplicate": true}: a Nats-Msg-Id seen within the duplicate window; `seq`

@@ -3,12 +3,13 @@
 #include <cassert>
 
 #include "protocol/connect.h"
+#include "protocol/frames.h"
 #include "protocol/header_block.h"
 #include "server/internal_client.h"
-#include "server/jetstream/jetstream.h"
-#include "server/jetstream/stream_meta.h"
 #include "server/jetstream/api_requests.h"
+#include "server/jetstream/jetstream.h"
 #include "server/jetstream/message_json.h"
+#include "server/jetstream/stream_meta.h"
 #include "server/log.h"
 #include "server/pool_task.h"
 
@@ -46,7 +47,8 @@ Stream::Stream(JetStream& service, StreamConfig config, std::int64_t created_ns,
       config_(std::move(config)),
       created_ns_(created_ns),
       store_(std::move(store)),
-      dedupe_(config_.duplicate_window_ns) {
+      dedupe_(config_.duplicate_window_ns),
+      ack_prefix_(pub_ack_prefix(config_.name)) {
   assert(store_ != nullptr);
 }
 
@@ -68,9 +70,10 @@ bool Stream::capture(InternalClient& client) {
     // nats-server subscribes direct gets per stream, so that only streams that allow them answer.
     const std::string prefix = "$JS.API.DIRECT.GET." + config_.name;
     for (const std::string& subject : {prefix, prefix + ".>"}) {
-      Subscription* sub = client.subscribe(subject, "", [self](const Subscription&, const RoutedMessage& msg) {
-        if (auto stream = self.lock()) stream->process_direct_get(msg);
-      });
+      Subscription* sub =
+          client.subscribe(subject, "", [self](const Subscription&, const RoutedMessage& msg) {
+            if (auto stream = self.lock()) stream->process_direct_get(msg);
+          });
       if (sub == nullptr) {
         release(client);
         return false;
@@ -93,9 +96,9 @@ void Stream::process_direct_get(const RoutedMessage& msg) {
   if (reply.empty()) return;
   MsgGetRequest request;
   const std::string prefix = "$JS.API.DIRECT.GET." + config_.name;
-  std::optional<std::string> refusal = msg.subject.size() > prefix.size()
-                                           ? parse_direct_get_last_by_subject(msg.subject, msg.body(), request)
-                                           : parse_direct_get_request(msg.body(), request);
+  std::optional<std::string> refusal =
+      msg.subject.size() > prefix.size() ? parse_direct_get_last_by_subject(msg.subject, msg.body(), request)
+                                         : parse_direct_get_request(msg.body(), request);
   if (refusal) return service_.send(reply, *refusal, {}, true);
   std::optional<stream::StoredMessage> found = load(request);
   if (!found) return service_.send(reply, kDirectGetNotFound, {}, true);
@@ -155,14 +158,15 @@ void Stream::process_publish(const RoutedMessage& msg) {
   int rollup = kNoRollup;
   if (config_.sealed) return reply_error(reply, api_errors::stream_sealed());
   if (!headers.empty()) {
-    if (auto expected = protocol::find_header(headers, kExpectedStream); expected && !expected->empty() &&
-                                                                          *expected != config_.name) {
+    if (auto expected = protocol::find_header(headers, kExpectedStream);
+        expected && !expected->empty() && *expected != config_.name) {
       return reply_error(reply, api_errors::stream_not_match());
     }
     if (auto id = protocol::find_header(headers, kMsgId); id && !id->empty()) {
       msg_id = *id;
       if (const std::uint64_t seq = dedupe_.find(msg_id, JetStream::now_ns()); seq != 0) {
-        if (!reply.empty() && !config_.no_ack) service_.send(reply, {}, pub_ack_duplicate(config_.name, seq), true);
+        if (!reply.empty() && !config_.no_ack)
+          service_.send(reply, {}, pub_ack_duplicate(config_.name, seq), true);
         return;
       }
     }
@@ -216,7 +220,8 @@ void Stream::store_message(const RoutedMessage& msg, std::string_view msg_id, in
     request.keep = 1;
     stream::StoreError purge_error;
     store_->purge(request, purge_error);
-    if (purge_error) service_.log().error("JetStream rollup on stream '" + config_.name + "': " + purge_error.message);
+    if (purge_error)
+      service_.log().error("JetStream rollup on stream '" + config_.name + "': " + purge_error.message);
   }
   if (config_.retention == RetentionPolicy::kInterest) {
     // No consumer can be interested yet (consumers come with the next part), and nats-server stores
@@ -260,8 +265,14 @@ void Stream::sync() noexcept {
 void Stream::send_acks(std::vector<PendingAck>& acks, std::uint64_t up_to_seq) noexcept {
   std::size_t sent = 0;
   try {
-    for (; sent < acks.size() && acks[sent].seq <= up_to_seq; ++sent)
-      service_.send(acks[sent].reply, {}, pub_ack(config_.name, acks[sent].seq), true);
+    for (; sent < acks.size() && acks[sent].seq <= up_to_seq; ++sent) {
+      ack_buffer_.assign(ack_prefix_);
+      char digits[24];
+      ack_buffer_.append(digits,
+                         static_cast<std::size_t>(protocol::write_decimal(digits, acks[sent].seq) - digits));
+      ack_buffer_ += '}';
+      service_.send(acks[sent].reply, {}, ack_buffer_, true);
+    }
   } catch (const std::exception& e) {
     service_.log().error("JetStream could not send PubAcks for '" + config_.name + "': " + e.what());
   }

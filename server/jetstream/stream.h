@@ -96,6 +96,9 @@ class Stream : public std::enable_shared_from_this<Stream> {
   std::unique_ptr<stream::StreamStore> store_;
   std::vector<Subscription*> subscriptions_;
   DedupeWindow dedupe_;
+  // Every PubAck is this, the sequence and `}`; built in ack_buffer_, reused.
+  std::string ack_prefix_;
+  std::string ack_buffer_;
   std::string last_msg_id_;
   // PubAcks for records not written yet, then (sync always) for records written but not synced.
   std::vector<PendingAck> awaiting_flush_;

@@ -18,7 +18,7 @@ constexpr std::size_t kMessageBytes = 12;
 
 void SegmentIndexBuilder::add_message(std::uint64_t seq, std::string_view subject, std::uint32_t position,
                                       std::uint32_t size, std::int64_t timestamp_ns) {
-  auto found = subject_ids_.find(std::string(subject));
+  auto found = subject_ids_.find(subject);
   if (found == subject_ids_.end()) {
     found = subject_ids_.emplace(std::string(subject), static_cast<std::uint32_t>(subjects_.size())).first;
     subjects_.emplace_back(subject);

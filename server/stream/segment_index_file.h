@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,7 +41,14 @@ class SegmentIndexBuilder {
 
  private:
   std::vector<std::string> subjects_;
-  std::unordered_map<std::string, std::uint32_t> subject_ids_;
+  // Looked up by string_view (transparent hash and equality), so that adding a message allocates nothing.
+  struct SubjectHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view subject) const noexcept {
+      return std::hash<std::string_view>{}(subject);
+    }
+  };
+  std::unordered_map<std::string, std::uint32_t, SubjectHash, std::equal_to<>> subject_ids_;
   std::vector<IndexedMessage> messages_;
   std::vector<std::pair<std::uint64_t, std::int64_t>> times_;
   std::string controls_;
