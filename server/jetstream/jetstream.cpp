@@ -109,11 +109,11 @@ void JetStream::recover_streams() {
     for (const std::string& note : report.notes)
       log().warn("JetStream stream '" + meta->config.name + "': " + note);
     auto recovered = std::make_shared<Stream>(*this, std::move(meta->config), meta->created_ns, std::move(store));
+    recovered->mark_recovered();
     if (!recovered->capture(client_)) {
       log().error("JetStream could not subscribe the subjects of stream '" + recovered->name() + "'");
       continue;
     }
-    recovered->rebuild_dedupe(now);
     const stream::StoreState state = recovered->store().state();
     log().info("  Restored " + std::to_string(state.msgs) + " messages for stream '$G > " + recovered->name() +
                "' in " + std::to_string(static_cast<long long>(report.seconds * 1000)) + "ms");

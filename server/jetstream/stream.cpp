@@ -1,6 +1,7 @@
 #include "server/jetstream/stream.h"
 
 #include <cassert>
+#include <chrono>
 
 #include "protocol/connect.h"
 #include "protocol/frames.h"
@@ -164,6 +165,7 @@ void Stream::process_publish(const RoutedMessage& msg) {
     }
     if (auto id = protocol::find_header(headers, kMsgId); id && !id->empty()) {
       msg_id = *id;
+      ensure_dedupe_loaded();
       if (const std::uint64_t seq = dedupe_.find(msg_id, JetStream::now_ns()); seq != 0) {
         if (!reply.empty() && !config_.no_ack)
           service_.send(reply, {}, pub_ack_duplicate(config_.name, seq), true);
@@ -179,6 +181,7 @@ void Stream::process_publish(const RoutedMessage& msg) {
       if (last != *expected) return reply_error(reply, api_errors::wrong_last_sequence(last));
     }
     if (auto expected = protocol::find_header(headers, kExpectedLastMsgId); expected && !expected->empty()) {
+      ensure_dedupe_loaded();
       if (*expected != last_msg_id_) return reply_error(reply, api_errors::wrong_last_msg_id(last_msg_id_));
     }
     if (auto value = protocol::find_header(headers, kRollup); value && !value->empty()) {
@@ -326,6 +329,19 @@ void Stream::sync_done(std::uint64_t covers_seq, const std::string& failure) noe
   }
   // What arrived during the sync needs the next one.
   if (!awaiting_sync_.empty()) start_sync();
+}
+
+void Stream::ensure_dedupe_loaded() {
+  if (dedupe_loaded_) return;
+  dedupe_loaded_ = true;
+  const auto started = std::chrono::steady_clock::now();
+  rebuild_dedupe(JetStream::now_ns());
+  const auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  if (took.count() > 10) {
+    service_.log().info("JetStream rebuilt the duplicate window of '" + config_.name + "' (" +
+                        std::to_string(dedupe_.size()) + " ids) in " + std::to_string(took.count()) + "ms");
+  }
 }
 
 void Stream::rebuild_dedupe(std::int64_t now_ns) {

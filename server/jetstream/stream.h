@@ -29,6 +29,8 @@ class Stream : public std::enable_shared_from_this<Stream> {
   // Precondition: `config` is valid and has its defaults filled in; `store` is open.
   Stream(JetStream& service, StreamConfig config, std::int64_t created_ns,
          std::unique_ptr<stream::StreamStore> store);
+  // A stream whose store was recovered: its duplicate window is rebuilt when first needed.
+  void mark_recovered() noexcept { dedupe_loaded_ = false; }
   ~Stream();
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
@@ -62,8 +64,11 @@ class Stream : public std::enable_shared_from_this<Stream> {
   // True while a sync runs on the pool or PubAcks wait for one.
   bool busy() const noexcept { return sync_in_flight_ || !awaiting_sync_.empty(); }
 
-  // Rebuilds the duplicate window from the messages stored within it (after recovery).
+  // Rebuilds the duplicate window from the messages stored within it. A recovered stream does it the
+  // first time a publish needs it (a Nats-Msg-Id or Nats-Expected-Last-Msg-Id), as nats-server does:
+  // it reads every message of the window, which a stream that never dedupes should not pay at start.
   void rebuild_dedupe(std::int64_t now_ns);
+  void ensure_dedupe_loaded();
   // Age expiry; returns the next deadline (0: none).
   std::int64_t expire(std::int64_t now_ns);
 
@@ -105,6 +110,8 @@ class Stream : public std::enable_shared_from_this<Stream> {
   std::vector<PendingAck> awaiting_sync_;
   bool sync_in_flight_ = false;
   bool dirty_ = false;
+  // False for a recovered stream until its duplicate window is rebuilt; a new stream starts empty.
+  bool dedupe_loaded_ = true;
 };
 
 }  // namespace tern::server::jetstream
