@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -91,6 +92,9 @@ class Server {
   monitor::SystemTime system_time_of(std::uint64_t loop_ms) const noexcept;
   void describe(monitor::ServerInfo& out) const;
   monitor::SublistInfo describe_sublist() const;
+  // JetStream's configuration and usage; nullopt when JetStream is off. Walks the streams once; copies
+  // each stream's figures only with `stream_details`, and its configuration too with `configs`.
+  std::optional<monitor::JetStreamInfo> describe_jetstream(bool stream_details, bool configs) const;
   // Every open connection (not closing), with its subscriptions when asked.
   std::vector<monitor::ConnectionInfo> open_connections(bool with_subscriptions) const;
   // The most recently closed connections, oldest first, at most max_closed_clients of them.

@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "server/client_connection.h"
+#include "server/jetstream/api_json.h"
+#include "server/jetstream/jetstream.h"
 #include "server/monitor/monitor.h"
 #include "server/server.h"
 
@@ -87,6 +89,36 @@ void Server::describe(monitor::ServerInfo& out) const {
   out.mem = process_.resident_bytes();
   out.cores = process_.cores();
   out.cpu = process_.cpu_percent();
+}
+
+std::optional<monitor::JetStreamInfo> Server::describe_jetstream(bool stream_details, bool configs) const {
+  const jetstream::JetStream* js = jetstream();
+  if (js == nullptr) return std::nullopt;
+  monitor::JetStreamInfo out;
+  out.max_memory = js->max_memory();
+  out.max_storage = js->max_storage();
+  out.store_dir = js->root();
+  out.domain = js->options().domain;
+  out.api_total = js->api_counters().total;
+  out.api_errors = js->api_counters().errors;
+  // The account's limits, as $JS.API.INFO reports them; Go converts them to uint64 for the reservation.
+  const jetstream::AccountLimits limits;
+  out.account_reserved_memory = static_cast<std::uint64_t>(limits.max_memory);
+  out.account_reserved_storage = static_cast<std::uint64_t>(limits.max_storage);
+  for (const auto& [name, stream] : js->streams()) {
+    const stream::StoreState state = stream->store().state();
+    (stream->store().kind() == stream::StorageKind::kMemory ? out.memory : out.storage) += state.bytes;
+    ++out.streams;
+    out.messages += state.msgs;
+    out.bytes += state.bytes;
+    if (!stream_details) continue;
+    monitor::JetStreamStreamInfo& detail = out.stream_details.emplace_back();
+    detail.name = name;
+    detail.created_ns = stream->created_ns();
+    detail.state = state;
+    if (configs) detail.config = stream->config();
+  }
+  return out;
 }
 
 }  // namespace tern::server

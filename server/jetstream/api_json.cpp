@@ -22,27 +22,8 @@ void write_paging(JsonWriter& json, std::int64_t total, std::int64_t offset, std
 
 void write_state(JsonWriter& json, const StreamInfoView& info,
                  const std::vector<std::pair<std::string, std::uint64_t>>* subjects) {
-  const auto& state = info.state;
   json.key("state");
-  json.begin_object();
-  json.field("messages", state.msgs);
-  json.field("bytes", state.bytes);
-  json.field("first_seq", state.first_seq);
-  json.field("first_ts", format_time_ns(state.first_ts_ns));
-  json.field("last_seq", state.last_seq);
-  json.field("last_ts", format_time_ns(state.last_ts_ns));
-  if (state.num_subjects != 0) json.field("num_subjects", state.num_subjects);
-  if (subjects != nullptr && !subjects->empty()) {
-    // Go sorts map keys when it marshals a map; the caller gives them sorted.
-    json.key("subjects");
-    json.begin_object();
-    for (const auto& [subject, count] : *subjects)
-      json.field(subject, count);
-    json.end_object();
-  }
-  if (state.num_deleted != 0) json.field("num_deleted", state.num_deleted);
-  json.field("consumer_count", info.consumer_count);
-  json.end_object();
+  write_stream_state(json, info.state, info.consumer_count, subjects);
 }
 
 // The members of a StreamInfo, written into the object that embeds it.
@@ -71,6 +52,29 @@ std::string format_time_ns(std::int64_t unix_ns) {
   const monitor::SystemTime t{
       std::chrono::duration_cast<monitor::SystemTime::duration>(std::chrono::nanoseconds(unix_ns))};
   return monitor::format_rfc3339_utc(t);
+}
+
+void write_stream_state(JsonWriter& json, const stream::StoreState& state, std::int64_t consumer_count,
+                        const std::vector<std::pair<std::string, std::uint64_t>>* subjects) {
+  json.begin_object();
+  json.field("messages", state.msgs);
+  json.field("bytes", state.bytes);
+  json.field("first_seq", state.first_seq);
+  json.field("first_ts", format_time_ns(state.first_ts_ns));
+  json.field("last_seq", state.last_seq);
+  json.field("last_ts", format_time_ns(state.last_ts_ns));
+  if (state.num_subjects != 0) json.field("num_subjects", state.num_subjects);
+  if (subjects != nullptr && !subjects->empty()) {
+    // Go sorts map keys when it marshals a map; the caller gives them sorted.
+    json.key("subjects");
+    json.begin_object();
+    for (const auto& [subject, count] : *subjects)
+      json.field(subject, count);
+    json.end_object();
+  }
+  if (state.num_deleted != 0) json.field("num_deleted", state.num_deleted);
+  json.field("consumer_count", consumer_count);
+  json.end_object();
 }
 
 std::string account_info_response(const AccountInfo& info) {

@@ -1,5 +1,8 @@
 #include "server/jetstream/jetstream.h"
 
+#include <sys/statvfs.h>
+#include <sys/sysinfo.h>
+
 #include <chrono>
 #include <cstdlib>
 
@@ -14,6 +17,25 @@ namespace {
 std::string default_store_dir() {
   const char* tmp = std::getenv("TMPDIR");
   return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+}
+
+// nats-server's dynJetStreamConfig defaults (jetstream.go, sysmem/mem_linux.go, disk_avail.go).
+constexpr std::int64_t kDefaultMaxMemory = std::int64_t{256} * 1024 * 1024;
+constexpr std::int64_t kDefaultMaxStorage = std::int64_t{1024} * 1024 * 1024 * 1024;
+
+std::int64_t default_max_memory() noexcept {
+  struct sysinfo info {};
+  if (sysinfo(&info) != 0) return kDefaultMaxMemory;
+  const auto total = static_cast<std::int64_t>(info.totalram) * static_cast<std::int64_t>(info.mem_unit);
+  return total > 0 ? total / 4 * 3 : kDefaultMaxMemory;
+}
+
+std::int64_t default_max_storage(const std::string& dir) noexcept {
+  struct statvfs fs {};
+  if (statvfs(dir.c_str(), &fs) != 0) return kDefaultMaxStorage;
+  // Go's Statfs_t: Bavail * Bsize; statvfs's f_bsize is the same figure on Linux.
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(fs.f_bavail) * static_cast<std::uint64_t>(fs.f_bsize) /
+                                   4 * 3);
 }
 
 }  // namespace
@@ -47,6 +69,8 @@ std::string JetStream::start() {
   if (std::string error = make_directories(root_); !error.empty()) {
     return "JetStream could not use its store directory: " + error;
   }
+  max_memory_ = options_.max_memory_store >= 0 ? options_.max_memory_store : default_max_memory();
+  max_storage_ = options_.max_file_store >= 0 ? options_.max_file_store : default_max_storage(root_);
   log().info("Starting JetStream");
   log().info("    Store directory:  \"" + root_ + "\"");
   log().info("    Sync:             " + (options_.sync_always ? std::string("always (every PubAck after fdatasync)")

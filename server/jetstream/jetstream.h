@@ -68,6 +68,12 @@ class JetStream {
   std::uint64_t storage_bytes() const noexcept;
   // <store_dir>/jetstream
   const std::string& root() const noexcept { return root_; }
+  // The server-wide limits as nats-server reports them (JetStreamConfig max_memory, max_storage): the
+  // configured values, or nats-server's defaults worked out once by start(): 3/4 of the machine's RAM
+  // (256 MiB when unknown) and 3/4 of the space free to unprivileged users under root() (1 TiB when
+  // unknown).
+  std::int64_t max_memory() const noexcept { return max_memory_; }
+  std::int64_t max_storage() const noexcept { return max_storage_; }
 
  private:
   friend class ApiRequest;
@@ -84,6 +90,8 @@ class JetStream {
   std::map<std::string, std::shared_ptr<Stream>> streams_;
   std::vector<std::weak_ptr<Stream>> dirty_;
   ApiCounters api_;
+  std::int64_t max_memory_ = 0;
+  std::int64_t max_storage_ = 0;
   uv_timer_t sync_timer_{};
   uv_timer_t expiry_timer_{};
   std::int64_t expiry_armed_ns_ = 0;

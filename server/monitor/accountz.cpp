@@ -18,7 +18,7 @@ void write_account_detail(JsonWriter& json, const AccountSummary& account) {
   json.field("update_time", format_rfc3339_local(account.update_time));
   json.field("expired", false);
   json.field("complete", true);
-  json.field("jetstream_enabled", false);
+  json.field("jetstream_enabled", account.jetstream_enabled);
   json.field("leafnode_connections", 0);
   json.field("client_connections", account.client_connections);
   json.field("subscriptions", account.subscriptions);

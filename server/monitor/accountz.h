@@ -18,6 +18,7 @@ struct AccountSummary {
   std::uint64_t client_connections = 0;
   std::uint64_t subscriptions = 0;
   SublistInfo sublist;
+  bool jetstream_enabled = false;  // JetStream is on ($G is then JetStream-enabled).
 };
 
 // The whole answer, JSONP included: 400 "Account NAME does not exist" for an unknown ?acc=. Without

@@ -72,39 +72,4 @@ EndpointResult serve_leafz(const ServerInfo& server, const Query& query, SystemT
   return json_result(json.take(), query);
 }
 
-EndpointResult serve_jsz(const ServerInfo& server, const Query& query, SystemTime now) {
-  if (auto error = first_bad_bool(query, {"accounts", "streams", "consumers", "config"}); !error.empty()) {
-    return bad_request(std::move(error));
-  }
-  for (const auto param : {"offset", "limit"}) {
-    auto decoded = decode_int(query, param);
-    if (!decoded.ok()) return bad_request(std::move(decoded.error));
-  }
-  const auto leader_only = decode_bool(query, "leader-only");
-  if (!leader_only.ok()) return bad_request(leader_only.error);
-  if (leader_only.value) return bad_request("filtered response: not leader");
-
-  JsonWriter json;
-  begin_with_identity(json, server, now);
-  json.field("disabled", true);
-  json.key("config");
-  json.begin_object();
-  json.field("max_memory", 0);
-  json.field("max_storage", 0);
-  json.end_object();
-  for (const char* name :
-       {"memory", "storage", "reserved_memory", "reserved_storage", "accounts", "ha_assets"}) {
-    json.field(name, 0);
-  }
-  json.key("api");
-  json.begin_object();
-  json.field("total", 0);
-  json.field("errors", 0);
-  json.end_object();
-  for (const char* name : {"streams", "consumers", "messages", "bytes"})
-    json.field(name, 0);
-  json.end_object();
-  return json_result(json.take(), query);
-}
-
 }  // namespace tern::server::monitor

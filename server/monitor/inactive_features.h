@@ -1,4 +1,4 @@
-// The endpoints of features ternd does not have (clustering, gateways, leaf nodes, JetStream): their
+// The endpoints of features ternd does not have (clustering, gateways, leaf nodes): their
 // empty shapes, and their query checks, so that tools see what a plain nats-server answers.
 #pragma once
 
@@ -16,9 +16,5 @@ EndpointResult serve_gatewayz(const ServerInfo& server, const Query& query, Syst
 
 // /leafz: `leafs` is null, as nats-server's nil slice. Checks subs.
 EndpointResult serve_leafz(const ServerInfo& server, const Query& query, SystemTime now);
-
-// /jsz: disabled and zero. Checks accounts, streams, consumers, config, offset, limit and leader-only;
-// leader-only=true is 400 "filtered response: not leader", as a server without JetStream answers.
-EndpointResult serve_jsz(const ServerInfo& server, const Query& query, SystemTime now);
 
 }  // namespace tern::server::monitor

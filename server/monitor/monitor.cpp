@@ -7,6 +7,7 @@
 #include "server/monitor/dashboard.h"
 #include "server/monitor/healthz.h"
 #include "server/monitor/inactive_features.h"
+#include "server/monitor/jsz.h"
 #include "server/monitor/metrics.h"
 #include "server/monitor/query.h"
 #include "server/monitor/response.h"
@@ -80,7 +81,9 @@ HttpResponse Monitor::handle(const HttpRequest& request) {
   }
   if (path == "/varz") {
     count();
-    return to_http(json_result(write_varz(server_info(), now), query));
+    ServerInfo info = server_info();
+    info.jetstream = server_.describe_jetstream(/*stream_details=*/false, /*configs=*/false);
+    return to_http(json_result(write_varz(info, now), query));
   }
   if (path == "/connz") {
     // nats-server counts a /connz request only once its query parsed (/subsz and /healthz always).
@@ -122,8 +125,13 @@ HttpResponse Monitor::handle(const HttpRequest& request) {
     return to_http(serve_leafz(server_info(), query, now));
   }
   if (path == "/jsz") {
+    // nats-server counts /jsz before it reads the query.
     count();
-    return to_http(serve_jsz(server_info(), query, now));
+    const ParsedJsz parsed = parse_jsz(query);
+    if (!parsed.ok()) return to_http(bad_request(parsed.error));
+    const bool details = jsz_wants_stream_details(parsed.request);
+    const auto jetstream = server_.describe_jetstream(details, details && parsed.request.config);
+    return to_http(write_jsz(server_info(), jetstream ? &*jetstream : nullptr, parsed.request, query, now));
   }
   if (path == "/accountz") {
     count();
@@ -134,6 +142,7 @@ HttpResponse Monitor::handle(const HttpRequest& request) {
     global.client_connections = info.connections;
     global.subscriptions = info.subscriptions;
     global.sublist = server_.describe_sublist();
+    global.jetstream_enabled = server_.jetstream() != nullptr;
     return to_http(serve_accountz(info, {global}, query, now));
   }
   if (path == "/healthz") {

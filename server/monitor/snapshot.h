@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "server/jetstream/stream_config.h"
+#include "server/stream/store.h"
+
 namespace tern::server::monitor {
 
 using SystemTime = std::chrono::system_clock::time_point;
@@ -55,6 +58,44 @@ struct SublistInfo {
   double avg_fanout = 0;
 };
 
+// One stream, as /jsz's stream_detail reports it. Copied only when a request asks for stream details.
+struct JetStreamStreamInfo {
+  std::string name;
+  std::int64_t created_ns = 0;  // Unix ns.
+  stream::StoreState state;
+  std::int64_t consumers = 0;
+  std::optional<jetstream::StreamConfig> config;  // Only when the request asks for configs.
+};
+
+// JetStream's configuration and usage, as /varz `jetstream` and /jsz report them. ternd has one
+// account ($G), JetStream-enabled whenever JetStream is on, and no clustering.
+struct JetStreamInfo {
+  // JetStreamConfig.
+  std::int64_t max_memory = 0;
+  std::int64_t max_storage = 0;
+  std::string store_dir;  // <store_dir>/jetstream
+  std::string domain;
+  // JetStreamStats of the server.
+  std::uint64_t memory = 0;   // Bytes in memory streams.
+  std::uint64_t storage = 0;  // Bytes in file streams.
+  std::uint64_t reserved_memory = 0;
+  std::uint64_t reserved_storage = 0;
+  std::int64_t accounts = 1;
+  std::uint64_t api_total = 0;
+  std::uint64_t api_errors = 0;
+  // The account's reservation (its limits' max_memory / max_storage as Go's uint64: -1, unlimited,
+  // shows as 18446744073709551615).
+  std::uint64_t account_reserved_memory = UINT64_MAX;
+  std::uint64_t account_reserved_storage = UINT64_MAX;
+  // Totals over every stream.
+  std::int64_t streams = 0;
+  std::int64_t consumers = 0;
+  std::uint64_t messages = 0;
+  std::uint64_t bytes = 0;
+  // Sorted by name; filled only when a request asks for stream details.
+  std::vector<JetStreamStreamInfo> stream_details;
+};
+
 // The server's identity, configuration echo and counters, as /varz reports them.
 struct ServerInfo {
   std::string server_id;
@@ -90,6 +131,8 @@ struct ServerInfo {
   // ternd's own figures, for /metrics.
   std::uint64_t stalled_publishers = 0;
   std::array<std::uint64_t, 11> in_msg_size_counts{};  // MessageSizeHistogram's buckets, not cumulative.
+  // Set when JetStream is on (for /varz, filled by Server::describe_jetstream without stream details).
+  std::optional<JetStreamInfo> jetstream;
 };
 
 }  // namespace tern::server::monitor

@@ -1,6 +1,7 @@
 #include "server/monitor/varz.h"
 
 #include "server/monitor/json_writer.h"
+#include "server/monitor/jsz.h"
 #include "server/monitor/time_format.h"
 
 namespace tern::server::monitor {
@@ -37,9 +38,12 @@ std::string write_varz(const ServerInfo& server, SystemTime now) {
   json.field("max_payload", server.max_payload);
   json.field("max_pending", server.max_pending);
   // The listeners ternd does not have: nats-server writes their zero structs as {}.
-  for (const char* name : {"cluster", "gateway", "leaf", "mqtt", "websocket", "jetstream"}) {
+  for (const char* name : {"cluster", "gateway", "leaf", "mqtt", "websocket"}) {
     empty_object(json, name);
   }
+  // JetStreamVarz: {} when JetStream is off.
+  json.key("jetstream");
+  write_varz_jetstream(json, server.jetstream ? &*server.jetstream : nullptr);
   json.field("tls_timeout", server.tls_timeout_seconds);
   json.field("write_deadline", static_cast<std::int64_t>(server.write_deadline.count()));
   json.field("start", format_rfc3339_local(server.start));

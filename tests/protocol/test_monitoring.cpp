@@ -14,6 +14,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #include "tests/support/json_type.h"
 #include "tests/support/raw_connection.h"
@@ -172,6 +174,64 @@ void compare_schemas(const std::string& endpoint, const std::string& ternd_body,
   }
 }
 
+// The same GETs to both servers: status, content type and the bodies' field names and types agree.
+void compare_endpoints(const ServerProcess& ternd, const ServerProcess& nats, const std::vector<std::string>& targets) {
+  const std::set<std::string> varz_maps = {"http_req_stats"};
+  for (const std::string& target : targets) {
+    CAPTURE(target);
+    const HttpReply t = http_get(ternd.monitor_port(), target);
+    const HttpReply n = http_get(nats.monitor_port(), target);
+    CHECK(t.status == n.status);
+    CHECK(t.content_type == n.content_type);
+    compare_schemas(target, t.body, n.body, target == "/varz" ? varz_maps : std::set<std::string>{});
+  }
+}
+
+// A private store directory for one server's JetStream, removed at the end.
+struct StoreDir {
+  std::filesystem::path path = tern::test::make_temp_dir("tern-jsz-store-");
+  StoreDir() = default;
+  StoreDir(const StoreDir&) = delete;
+  StoreDir& operator=(const StoreDir&) = delete;
+  ~StoreDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+ServerLaunch launch_with_jetstream(const std::string& executable, const StoreDir& store) {
+  ServerLaunch launch = launch_with_monitoring(executable);
+  launch.extra_args.insert(launch.extra_args.end(), {"-js", "-sd", store.path.string()});
+  return launch;
+}
+
+// The same JetStream traffic on both servers: a file stream ORDERS with three messages on one subject,
+// a memory stream MEMO with one, and one failed API request. Every request and publish is answered
+// (reply or PubAck) before it returns, so the figures are settled.
+void jetstream_traffic(int port) {
+  RawConnection client(port);
+  client.read_info_line();
+  REQUIRE(client.send("CONNECT {\"verbose\":false}\r\nSUB _INBOX.jsz 1\r\n"));
+  const auto request = [&](const std::string& subject, const std::string& body) {
+    REQUIRE(client.send("PUB " + subject + " _INBOX.jsz " + std::to_string(body.size()) + "\r\n" + body + "\r\n"));
+    const auto head = client.read_line(Millis(5000));
+    REQUIRE(head.has_value());
+    CHECK(head->rfind("MSG _INBOX.jsz 1 ", 0) == 0);
+    const auto reply = client.read_line(Millis(5000));
+    REQUIRE(reply.has_value());
+    return *reply;
+  };
+  CHECK(request("$JS.API.STREAM.CREATE.ORDERS", R"({"name":"ORDERS","subjects":["orders.>"],"storage":"file"})")
+            .find("\"did_create\":true") != std::string::npos);
+  CHECK(request("$JS.API.STREAM.CREATE.MEMO",
+                R"({"name":"MEMO","subjects":["memo"],"storage":"memory","max_msgs":100})")
+            .find("\"did_create\":true") != std::string::npos);
+  CHECK(request("$JS.API.STREAM.CREATE.bad", "{}").find("\"error\"") != std::string::npos);
+  for (int i = 0; i < 3; ++i)
+    CHECK(request("orders.a", "hello").find("\"stream\":\"ORDERS\"") != std::string::npos);
+  CHECK(request("memo", "hi").find("\"stream\":\"MEMO\"") != std::string::npos);
+}
+
 }  // namespace
 
 TEST_CASE("monitoring endpoints have nats-server's fields and JSON types", "[monitoring][differential]") {
@@ -181,17 +241,9 @@ TEST_CASE("monitoring endpoints have nats-server's fields and JSON types", "[mon
   REQUIRE(nats.monitor_port() > 0);
   Traffic on_ternd(ternd.port());
   Traffic on_nats(nats.port());
-  const std::set<std::string> varz_maps = {"http_req_stats"};
-  for (const std::string target :
-       {"/varz", "/connz", "/connz?subs=1", "/connz?subs=detail", "/subsz", "/subsz?subs=1", "/routez",
-        "/gatewayz", "/leafz", "/accountz", "/accountz?acc=$G", "/healthz", "/jsz"}) {
-    CAPTURE(target);
-    const HttpReply t = http_get(ternd.monitor_port(), target);
-    const HttpReply n = http_get(nats.monitor_port(), target);
-    CHECK(t.status == n.status);
-    CHECK(t.content_type == n.content_type);
-    compare_schemas(target, t.body, n.body, target == "/varz" ? varz_maps : std::set<std::string>{});
-  }
+  compare_endpoints(ternd, nats,
+                    {"/varz", "/connz", "/connz?subs=1", "/connz?subs=detail", "/subsz", "/subsz?subs=1", "/routez",
+                     "/gatewayz", "/leafz", "/accountz", "/accountz?acc=$G", "/healthz", "/jsz"});
 }
 
 TEST_CASE("bad monitoring requests get nats-server's status and text", "[monitoring][differential]") {
@@ -399,4 +451,38 @@ TEST_CASE("/varz counts the requests served per path, and http_base_path moves e
   CHECK(std::uint64_t(root["http_req_stats"]["/healthz"]) == 2);
   CHECK(std::uint64_t(root["http_req_stats"]["/varz"]) == 1);
   CHECK(std::string_view(root["http_base_path"]) == "/nats");
+}
+
+TEST_CASE("with JetStream on, /jsz and /varz jetstream have nats-server's fields, types and figures",
+          "[monitoring][differential][jetstream]") {
+  StoreDir ternd_store;
+  StoreDir nats_store;
+  ServerProcess ternd(launch_with_jetstream(TERN_TERND_PATH, ternd_store));
+  ServerProcess nats(launch_with_jetstream(TERN_NATS_SERVER_PATH, nats_store));
+  REQUIRE(ternd.monitor_port() > 0);
+  REQUIRE(nats.monitor_port() > 0);
+  jetstream_traffic(ternd.port());
+  jetstream_traffic(nats.port());
+  compare_endpoints(ternd, nats,
+                    {"/varz", "/jsz", "/jsz?accounts=true", "/jsz?streams=true", "/jsz?streams=true&config=true",
+                     "/jsz?consumers=true&config=true", "/jsz?acc=$G", "/jsz?acc=$G&streams=1",
+                     "/jsz?accounts=1&offset=1", "/jsz?leader-only=true", "/accountz?acc=$G"});
+  // The figures the same traffic makes: usage, totals and API counters are equal.
+  const HttpReply t = http_get(ternd.monitor_port(), "/jsz");
+  const HttpReply n = http_get(nats.monitor_port(), "/jsz");
+  for (const char* key : {"memory", "storage", "reserved_memory", "reserved_storage", "accounts", "ha_assets",
+                          "streams", "consumers", "messages", "bytes"}) {
+    CAPTURE(key);
+    CHECK(uint_field(t.body, key) == uint_field(n.body, key));
+  }
+  CHECK(uint_field(t.body, "messages") == 4);
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  REQUIRE(parser.parse(t.body).get(root) == simdjson::SUCCESS);
+  std::string_view store_dir;
+  REQUIRE(root["config"]["store_dir"].get(store_dir) == simdjson::SUCCESS);
+  CHECK(store_dir == (ternd_store.path / "jetstream").string());
+  std::uint64_t total = 0;
+  REQUIRE(root["api"]["total"].get(total) == simdjson::SUCCESS);
+  CHECK(total == 3);
 }

@@ -11,6 +11,7 @@
 #include "server/monitor/accountz.h"
 #include "server/monitor/healthz.h"
 #include "server/monitor/inactive_features.h"
+#include "server/monitor/jsz.h"
 #include "server/monitor/root_page.h"
 #include "server/monitor/subsz.h"
 #include "server/monitor/varz.h"

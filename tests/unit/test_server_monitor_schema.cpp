@@ -20,6 +20,7 @@
 #include "server/monitor/connz.h"
 #include "server/monitor/healthz.h"
 #include "server/monitor/inactive_features.h"
+#include "server/monitor/jsz.h"
 #include "server/monitor/subsz.h"
 #include "server/monitor/varz.h"
 
@@ -174,4 +175,49 @@ TEST_CASE("the other endpoints have nats-server's fields and types", "[monitor][
   CHECK(schema_of(serve_leafz(server(), Query{""}, kBase).body) == recorded("leafz.json"));
   CHECK(schema_of(serve_jsz(server(), Query{""}, kBase).body) == recorded("jsz.json"));
   CHECK(schema_of(serve_healthz(Query{""}).body) == recorded("healthz.json"));
+}
+
+namespace {
+
+// A file stream and a memory stream, as capture_jetstream.sh makes them.
+JetStreamInfo jetstream() {
+  JetStreamInfo info;
+  info.max_memory = 1 << 30;
+  info.max_storage = 1 << 30;
+  info.store_dir = "/tmp/store/jetstream";
+  info.memory = 22;
+  info.storage = 129;
+  info.api_total = 2;
+  info.streams = 2;
+  info.messages = 4;
+  info.bytes = 151;
+  for (const char* name : {"MEMO", "ORDERS"}) {
+    JetStreamStreamInfo& stream = info.stream_details.emplace_back();
+    stream.name = name;
+    stream.created_ns = 1796473847528800151;
+    stream.state = {1, 22, 1, 1796473847529582082, 1, 1796473847529582082, 1, 0};
+    // A validated configuration, as a stream holds it.
+    tern::server::jetstream::StreamConfig config;
+    config.name = name;
+    config.subjects = {name};
+    config.max_consumers = config.max_msgs = config.max_bytes = config.max_msgs_per_subject = -1;
+    config.max_msg_size = -1;
+    config.storage = tern::server::jetstream::StorageType::kFile;
+    config.num_replicas = 1;
+    config.duplicate_window_ns = 120'000'000'000;
+    stream.config = config;
+  }
+  return info;
+}
+
+}  // namespace
+
+TEST_CASE("jsz and varz with JetStream on have nats-server's fields and types", "[monitor][schema][jsz]") {
+  const JetStreamInfo info = jetstream();
+  CHECK(schema_of(serve_jsz(server(), Query{""}, kBase, &info).body) == recorded("jsz_jetstream.json"));
+  CHECK(schema_of(serve_jsz(server(), Query{"streams=true&config=true"}, kBase, &info).body) ==
+        recorded("jsz_jetstream_streams.json"));
+  ServerInfo with_jetstream = server();
+  with_jetstream.jetstream = info;
+  CHECK(schema_of(write_varz(with_jetstream, kBase + 1s)) == recorded("varz_jetstream.json", {"system_account"}));
 }
