@@ -1,5 +1,7 @@
 #include "protocol/connect.h"
 
+#include "protocol/go_json_fields.h"
+
 #include <simdjson.h>
 
 namespace tern::protocol {
@@ -10,31 +12,16 @@ namespace {
 ConnectParseError parse_connect_strict(std::string_view json, ConnectOptions& out);
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
+  return go_json_key_is(a, b);
 }
 
 // Reads a value into `out` unless it is null. Returns false on a type mismatch.
 bool read_bool(simdjson::dom::element value, bool& out) {
-  if (value.is_null()) return true;
-  bool b = false;
-  if (value.get_bool().get(b) != simdjson::SUCCESS) return false;
-  out = b;
-  return true;
+  return go_json_read(value, out);
 }
 
 bool read_string(simdjson::dom::element value, std::string& out) {
-  if (value.is_null()) return true;
-  std::string_view s;
-  if (value.get_string().get(s) != simdjson::SUCCESS) return false;
-  out.assign(s);
-  return true;
+  return go_json_read(value, out);
 }
 
 bool read_int(simdjson::dom::element value, std::int64_t& out) {
