@@ -3,18 +3,18 @@
 // stream_config.h; the durable file work of create, update and delete runs on the thread pool, and the
 // reply goes out once it is done.
 #include <algorithm>
-#include <functional>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 
 #include "protocol/subject.h"
 #include "server/jetstream/api_json.h"
 #include "server/jetstream/api_requests.h"
 #include "server/jetstream/go_json.h"
+#include "server/jetstream/jetstream.h"
 #include "server/jetstream/message_json.h"
 #include "server/jetstream/stream_config_check.h"
-#include "server/jetstream/jetstream.h"
 #include "server/jetstream/stream_files.h"
 #include "server/jetstream/stream_meta.h"
 #include "server/jetstream/subjects.h"
@@ -55,7 +55,9 @@ class ApiRequest {
     ++js_.api_.total;
     if (!reply_.empty()) js_.send(reply_, {}, json);
   }
-  void respond_error(std::string_view type, const ApiError& error) { respond_error_body(error_response(type, error)); }
+  void respond_error(std::string_view type, const ApiError& error) {
+    respond_error_body(error_response(type, error));
+  }
   void respond_error_body(const std::string& json) {
     ++js_.api_.errors;
     respond(json);
@@ -100,9 +102,9 @@ void ApiRequest::dispatch() {
     void (ApiRequest::*handler)(std::string_view);
   };
   static constexpr Route kRoutes[] = {
-      {"STREAM.CREATE.", &ApiRequest::stream_create},   {"STREAM.UPDATE.", &ApiRequest::stream_update},
-      {"STREAM.INFO.", &ApiRequest::stream_info},       {"STREAM.DELETE.", &ApiRequest::stream_delete},
-      {"STREAM.PURGE.", &ApiRequest::stream_purge},     {"STREAM.MSG.GET.", &ApiRequest::msg_get},
+      {"STREAM.CREATE.", &ApiRequest::stream_create},  {"STREAM.UPDATE.", &ApiRequest::stream_update},
+      {"STREAM.INFO.", &ApiRequest::stream_info},      {"STREAM.DELETE.", &ApiRequest::stream_delete},
+      {"STREAM.PURGE.", &ApiRequest::stream_purge},    {"STREAM.MSG.GET.", &ApiRequest::msg_get},
       {"STREAM.MSG.DELETE.", &ApiRequest::msg_delete},
   };
   for (const Route& route : kRoutes) {
@@ -130,8 +132,8 @@ void ApiRequest::account_info() {
   info.streams = static_cast<std::int64_t>(js_.streams_.size());
   info.api_total = js_.api_.total;
   info.api_errors = js_.api_.errors;
-  // nats-server does not count account info requests in its API totals.
-  if (!reply_.empty()) js_.send(reply_, {}, account_info_response(info));
+  // Counted once its figures are taken, as nats-server tracks it when sending.
+  respond(account_info_response(info));
 }
 
 // Runs `sync` on the pool, then answers the request with `answer` (given the stream, or null when it
@@ -142,24 +144,28 @@ void ApiRequest::reply_after_sync(std::function<std::string()> sync, std::weak_p
   ++js_.api_.total;
   JetStream& js = js_;
   std::string reply = std::move(reply_);
-  run_on_pool(js_.loop(), std::move(sync),
-              [&js, reply = std::move(reply), weak = std::move(weak), answer = std::move(answer)](std::string error) {
-                if (!error.empty()) js.log().error("JetStream could not make its metadata durable: " + error);
-                if (reply.empty()) return;
-                auto stream = weak.lock();
-                js.send(reply, {}, answer(stream.get()));
-              });
+  run_on_pool(
+      js_.loop(), std::move(sync),
+      [&js, reply = std::move(reply), weak = std::move(weak), answer = std::move(answer)](std::string error) {
+        if (!error.empty()) js.log().error("JetStream could not make its metadata durable: " + error);
+        if (reply.empty()) return;
+        auto stream = weak.lock();
+        js.send(reply, {}, answer(stream.get()));
+      });
 }
 
 void ApiRequest::stream_create(std::string_view name) {
   StreamConfig config;
-  if (auto error = parse_stream_config(body_, config)) return respond_error(kStreamCreateResponseType, *error);
-  if (auto error = prepare_stream_create(name, config)) return respond_error(kStreamCreateResponseType, *error);
+  if (auto error = parse_stream_config(body_, config))
+    return respond_error(kStreamCreateResponseType, *error);
+  if (auto error = prepare_stream_create(name, config))
+    return respond_error(kStreamCreateResponseType, *error);
   if (auto existing = find(config.name)) {
     if (existing->config() == config) return respond(stream_create_response(info_view(*existing)));
     return respond_error(kStreamCreateResponseType, api_errors::stream_name_exist());
   }
-  if (auto error = check_stream_create_supported(config)) return respond_error(kStreamCreateResponseType, *error);
+  if (auto error = check_stream_create_supported(config))
+    return respond_error(kStreamCreateResponseType, *error);
   for (const auto& [other_name, other] : js_.streams_) {
     if (subjects_overlap(config.subjects, other->config().subjects))
       return respond_error(kStreamCreateResponseType, api_errors::subject_overlap());
@@ -180,7 +186,8 @@ void ApiRequest::stream_create(std::string_view name) {
   if (!failure.empty()) {
     js_.log().warn("Stream create failed for '$G > " + config.name + "': " + failure);
     remove_tree(dir);
-    return respond_error(kStreamCreateResponseType, api_errors::stream_create("error creating store for stream"));
+    return respond_error(kStreamCreateResponseType,
+                         api_errors::stream_create("error creating store for stream"));
   }
   auto created_stream = std::make_shared<Stream>(js_, std::move(config), created, std::move(store));
   if (!created_stream->capture(js_.client())) {
@@ -196,7 +203,8 @@ void ApiRequest::stream_create(std::string_view name) {
         if (error.empty()) error = sync_file_and_directory(root, ".");
         return error;
       },
-      created_stream, [](const Stream* stream) {
+      created_stream,
+      [](const Stream* stream) {
         return stream != nullptr ? stream_create_response(info_view(*stream))
                                  : error_response(kStreamCreateResponseType, api_errors::stream_not_found());
       });
@@ -204,8 +212,10 @@ void ApiRequest::stream_create(std::string_view name) {
 
 void ApiRequest::stream_update(std::string_view name) {
   StreamConfig config;
-  if (auto error = parse_stream_config(body_, config)) return respond_error(kStreamUpdateResponseType, *error);
-  if (auto error = prepare_stream_update(name, config)) return respond_error(kStreamUpdateResponseType, *error);
+  if (auto error = parse_stream_config(body_, config))
+    return respond_error(kStreamUpdateResponseType, *error);
+  if (auto error = prepare_stream_update(name, config))
+    return respond_error(kStreamUpdateResponseType, *error);
   auto existing = find(config.name);
   if (existing == nullptr) return respond_error(kStreamUpdateResponseType, api_errors::stream_not_found());
   if (auto error = check_stream_update(existing->config(), config))
@@ -215,7 +225,8 @@ void ApiRequest::stream_update(std::string_view name) {
       return respond_error(kStreamUpdateResponseType, api_errors::subject_overlap());
   }
   const std::string dir = js_.root() + "/" + config.name;
-  if (std::string failure = replace_file(dir, kMetaFileName, encode_stream_meta(config, existing->created_ns()));
+  if (std::string failure =
+          replace_file(dir, kMetaFileName, encode_stream_meta(config, existing->created_ns()));
       !failure.empty()) {
     js_.log().error("JetStream could not write the configuration of '" + config.name + "': " + failure);
     return respond_error(kStreamUpdateResponseType, api_errors::stream_update(failure));
@@ -234,7 +245,8 @@ void ApiRequest::stream_update(std::string_view name) {
 
 void ApiRequest::stream_info(std::string_view name) {
   StreamInfoRequest request;
-  if (auto error = parse_stream_info_request(body_, request)) return respond_error_body(stream_info_error(*error));
+  if (auto error = parse_stream_info_request(body_, request))
+    return respond_error_body(stream_info_error(*error));
   auto stream = find(name);
   if (stream == nullptr) return respond_error_body(stream_info_error(api_errors::stream_not_found()));
   const StreamInfoView view = info_view(*stream);
@@ -298,7 +310,8 @@ static std::vector<std::shared_ptr<Stream>> filtered_streams(
 
 void ApiRequest::stream_names() {
   StreamNamesRequest request;
-  if (auto error = parse_stream_names_request(body_, request)) return respond_error_body(stream_names_error(*error));
+  if (auto error = parse_stream_names_request(body_, request))
+    return respond_error_body(stream_names_error(*error));
   const auto streams = filtered_streams(js_.streams_, request.subject);
   const auto total = static_cast<std::int64_t>(streams.size());
   const std::int64_t offset = std::clamp<std::int64_t>(request.offset, 0, total);
@@ -310,7 +323,8 @@ void ApiRequest::stream_names() {
 
 void ApiRequest::stream_list() {
   StreamNamesRequest request;
-  if (auto error = parse_stream_names_request(body_, request)) return respond_error_body(stream_list_error(*error));
+  if (auto error = parse_stream_names_request(body_, request))
+    return respond_error_body(stream_list_error(*error));
   const auto streams = filtered_streams(js_.streams_, request.subject);
   const auto total = static_cast<std::int64_t>(streams.size());
   const std::int64_t offset = std::clamp<std::int64_t>(request.offset, 0, total);
@@ -322,19 +336,22 @@ void ApiRequest::stream_list() {
 
 void ApiRequest::stream_purge(std::string_view name) {
   StreamPurgeRequest parsed;
-  if (auto error = parse_stream_purge_request(body_, parsed)) return respond_error_body(stream_purge_error(*error));
+  if (auto error = parse_stream_purge_request(body_, parsed))
+    return respond_error_body(stream_purge_error(*error));
   auto stream = find(name);
   if (stream == nullptr) return respond_error_body(stream_purge_error(api_errors::stream_not_found()));
   if (stream->config().sealed) return respond_error_body(stream_purge_error(api_errors::stream_sealed()));
   if (stream->config().deny_purge)
-    return respond_error_body(stream_purge_error(api_errors::stream_purge_failed("stream purge not permitted")));
+    return respond_error_body(
+        stream_purge_error(api_errors::stream_purge_failed("stream purge not permitted")));
   stream::PurgeRequest request;
   request.filter = parsed.filter;
   request.upto_seq = parsed.seq;
   request.keep = parsed.keep;
   stream::StoreError error;
   const std::uint64_t purged = stream->purge(request, error);
-  if (error) return respond_error_body(stream_purge_error(api_errors::stream_general(error.message)));
+  // As nats-server, a failure of the store itself is a response, not counted as an API error.
+  if (error) return respond(stream_purge_error(api_errors::stream_general(error.message)));
   respond(stream_purge_response(purged));
 }
 
@@ -345,28 +362,33 @@ void ApiRequest::msg_get(std::string_view name) {
   if (stream == nullptr) return respond_error(kMsgGetResponseType, api_errors::stream_not_found());
   std::optional<stream::StoredMessage> msg = stream->load(request);
   if (!msg) return respond_error(kMsgGetResponseType, api_errors::no_message_found());
-  respond(msg_get_response(*msg));
+  // nats-server sends a found message without counting it in the API totals (errors are counted).
+  if (!reply_.empty()) js_.send(reply_, {}, msg_get_response(*msg));
 }
 
 void ApiRequest::msg_delete(std::string_view name) {
   MsgDeleteRequest request;
-  if (auto error = parse_msg_delete_request(body_, request)) return respond_error(kMsgDeleteResponseType, *error);
+  if (auto error = parse_msg_delete_request(body_, request))
+    return respond_error(kMsgDeleteResponseType, *error);
   auto stream = find(name);
   if (stream == nullptr) return respond_error(kMsgDeleteResponseType, api_errors::stream_not_found());
   if (stream->config().sealed) return respond_error(kMsgDeleteResponseType, api_errors::stream_sealed());
   if (stream->config().deny_delete)
-    return respond_error(kMsgDeleteResponseType, api_errors::msg_delete_failed("message delete not permitted"));
+    return respond_error(kMsgDeleteResponseType,
+                         api_errors::msg_delete_failed("message delete not permitted"));
+  // What the store answers is sent as nats-server sends it: as a response, not counted as an API error.
   // nats-server's file store: a sequence outside the stored range is an error of the store ("no message
   // found" below the first, "stream store EOF" past the last), an interior gap is "not removed" (10043).
   const stream::StoreState state = stream->store().state();
   if (request.seq == 0 || request.seq < state.first_seq)
-    return respond_error(kMsgDeleteResponseType, api_errors::msg_delete_failed("no message found"));
+    return respond(error_response(kMsgDeleteResponseType, api_errors::msg_delete_failed("no message found")));
   if (request.seq > state.last_seq)
-    return respond_error(kMsgDeleteResponseType, api_errors::msg_delete_failed("stream store EOF"));
+    return respond(error_response(kMsgDeleteResponseType, api_errors::msg_delete_failed("stream store EOF")));
   stream::StoreError error;
   if (!stream->remove(request.seq, !request.no_erase, error)) {
-    if (error) return respond_error(kMsgDeleteResponseType, api_errors::msg_delete_failed(error.message));
-    return respond_error(kMsgDeleteResponseType, api_errors::sequence_not_found(request.seq));
+    if (error)
+      return respond(error_response(kMsgDeleteResponseType, api_errors::msg_delete_failed(error.message)));
+    return respond(error_response(kMsgDeleteResponseType, api_errors::sequence_not_found(request.seq)));
   }
   respond(msg_delete_response());
 }

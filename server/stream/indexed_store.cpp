@@ -195,9 +195,11 @@ StoreState IndexedStore::state() const noexcept {
   state.bytes = bytes_;
   state.last_seq = last_;
   state.first_seq = last_ == 0 && msgs_ == 0 ? 0 : first_seq();
+  // nats-server keeps the last message's time when everything was removed (a purge): only the first
+  // time goes back to zero.
+  state.last_ts_ns = last_ > 0 ? last_ts_ : 0;
   if (msgs_ > 0) {
     state.first_ts_ns = first_timestamp();
-    state.last_ts_ns = last_ts_;
     state.num_deleted = last_ - first_ + 1 - msgs_;
   }
   state.num_subjects = subjects_.count();

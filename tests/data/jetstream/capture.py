@@ -11,7 +11,12 @@ writes one file per group into this directory. Each exchange is four lines:
 
 Bytes are escaped so that each record stays on one line: backslash as \\\\, CR as \\r, LF as \\n, TAB as \\t.
 Run it again after changing the scenarios: `python3 tests/data/jetstream/capture.py`.
+
+With `--server PATH --check` it sends the same requests to another server (ternd) and compares every reply
+with the recorded one, times masked; ctest runs it that way against ternd ("jetstream: ternd answers ...").
 """
+import argparse
+import re
 import os
 import shutil
 import socket
@@ -91,8 +96,40 @@ class Client:
         return None
 
 
+TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+
+def masked(text):
+    # Every RFC 3339 time but Go's zero time, which is part of what is compared.
+    return TIME.sub(lambda m: m.group(0) if m.group(0).startswith("0001-") else "<time>", text)
+
+
+def check(groups):
+    """Compares `groups` (as just recorded) with the golden files; returns the number of mismatches."""
+    failures = 0
+    for group, lines in sorted(groups.items()):
+        with open(os.path.join(HERE, group + ".txt")) as f:
+            golden = [block for block in f.read().split("\n\n") if block.strip()]
+        got = [line.rstrip("\n") for line in lines]
+        if len(golden) != len(got):
+            print("%s: %d exchanges recorded, %d now" % (group, len(golden), len(got)))
+            failures += 1
+        for want, have in zip(golden, got):
+            if masked(want.strip("\n")) != masked(have.strip("\n")):
+                failures += 1
+                print("MISMATCH in %s.txt\n  expected: %s\n  actual:   %s" %
+                      (group, masked(want).replace("\n", "\n            "), masked(have).replace("\n", "\n            ")))
+    total = sum(len(lines) for lines in groups.values())
+    print("%d exchanges compared, %d mismatches" % (total, failures))
+    return failures
+
+
 def main():
-    nats_server = shutil.which("nats-server") or "/usr/sbin/nats-server"
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--server", help="the server binary (default: nats-server)")
+    parser.add_argument("--check", action="store_true", help="compare with the golden files instead of writing them")
+    args = parser.parse_args()
+    nats_server = args.server or shutil.which("nats-server") or "/usr/sbin/nats-server"
     tmp = tempfile.mkdtemp(prefix="tern-js-capture-")
     port = 14222 + os.getpid() % 1000
     groups = {}
@@ -135,6 +172,8 @@ def main():
         server.wait()
         shutil.rmtree(tmp, ignore_errors=True)
 
+    if args.check:
+        sys.exit(1 if check(groups) else 0)
     for group, lines in groups.items():
         with open(os.path.join(HERE, group + ".txt"), "w") as f:
             f.write("".join(l + "\n" for l in lines))
