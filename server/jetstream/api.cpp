@@ -117,6 +117,11 @@ void ApiRequest::dispatch() {
   // has no handler for it in a standalone server without them, and stays silent.
 }
 
+// Whether a stream has files: memory streams, as in nats-server, live only in the process.
+static bool is_persisted(const StreamConfig& config) {
+  return config.storage != StorageType::kMemory;
+}
+
 static StreamInfoView info_view(const Stream& stream) {
   StreamInfoView view;
   view.config = &stream.config();
@@ -172,10 +177,13 @@ void ApiRequest::stream_create(std::string_view name) {
   }
   const std::string dir = js_.root() + "/" + config.name;
   const std::int64_t created = JetStream::now_ns();
-  // The directory and meta.json are written here (into the kernel), so that no PubAck can precede
-  // them; the syncs that make them durable run on the pool, and the reply waits for them.
-  std::string failure = make_directories(dir);
-  if (failure.empty()) failure = replace_file(dir, kMetaFileName, encode_stream_meta(config, created));
+  // A file stream's directory and meta.json are written here (into the kernel), so that no PubAck can
+  // precede them; the syncs that make them durable run on the pool, and the reply waits for them. A
+  // memory stream keeps nothing on disk: as in nats-server, it does not outlive the process.
+  const bool persisted = is_persisted(config);
+  std::string failure = persisted ? make_directories(dir) : std::string();
+  if (failure.empty() && persisted)
+    failure = replace_file(dir, kMetaFileName, encode_stream_meta(config, created));
   std::unique_ptr<stream::StreamStore> store;
   if (failure.empty()) {
     stream::StoreError error;
@@ -185,17 +193,18 @@ void ApiRequest::stream_create(std::string_view name) {
   }
   if (!failure.empty()) {
     js_.log().warn("Stream create failed for '$G > " + config.name + "': " + failure);
-    remove_tree(dir);
+    if (persisted) remove_tree(dir);
     return respond_error(kStreamCreateResponseType,
                          api_errors::stream_create("error creating store for stream"));
   }
   auto created_stream = std::make_shared<Stream>(js_, std::move(config), created, std::move(store));
   if (!created_stream->capture(js_.client())) {
-    remove_tree(dir);
+    if (persisted) remove_tree(dir);
     return respond_error(kStreamCreateResponseType,
                          api_errors::stream_create("could not subscribe the stream's subjects"));
   }
   js_.streams_.emplace(created_stream->name(), created_stream);
+  if (!persisted) return respond(stream_create_response(info_view(*created_stream)));
   const std::string root = js_.root();
   reply_after_sync(
       [dir, root] {
@@ -225,8 +234,10 @@ void ApiRequest::stream_update(std::string_view name) {
       return respond_error(kStreamUpdateResponseType, api_errors::subject_overlap());
   }
   const std::string dir = js_.root() + "/" + config.name;
+  const bool persisted = is_persisted(config);
   if (std::string failure =
-          replace_file(dir, kMetaFileName, encode_stream_meta(config, existing->created_ns()));
+          persisted ? replace_file(dir, kMetaFileName, encode_stream_meta(config, existing->created_ns()))
+                    : "";
       !failure.empty()) {
     js_.log().error("JetStream could not write the configuration of '" + config.name + "': " + failure);
     return respond_error(kStreamUpdateResponseType, api_errors::stream_update(failure));
@@ -235,6 +246,7 @@ void ApiRequest::stream_update(std::string_view name) {
       !failure.empty()) {
     return respond_error(kStreamUpdateResponseType, api_errors::stream_update(failure));
   }
+  if (!persisted) return respond(stream_update_response(info_view(*existing)));
   reply_after_sync([dir] { return sync_file_and_directory(dir, kMetaFileName); }, existing,
                    [](const Stream* stream) {
                      return stream != nullptr
@@ -276,6 +288,7 @@ void ApiRequest::stream_delete(std::string_view name) {
   stream->flush();
   stream->release(js_.client());
   js_.streams_.erase(stream->name());
+  if (!is_persisted(stream->config())) return respond(stream_delete_response());
   // The directory leaves the store at once (a rename), so that a restart cannot bring the stream back
   // once the reply has gone; its files are removed on the pool.
   const std::string dir = js_.root() + "/" + stream->name();

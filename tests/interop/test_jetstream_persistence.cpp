@@ -338,3 +338,33 @@ TEST_CASE("jetstream nats-server keeps every acknowledged message across kill -9
           "[.][interop][jetstream][persistence][crash]") {
   check_crash_rounds<NatsServer>();
 }
+
+// A memory stream lives in the process only: after a restart on the same store directory nats-server
+// knows nothing of it, and neither does ternd, while a file stream beside it is back.
+TEMPLATE_TEST_CASE("jetstream memory streams do not outlive a restart, file streams do", "[interop][jetstream]",
+                   Ternd, NatsServer) {
+  StoreDir store;
+  auto server = start_jetstream_server<TestType>(store);
+  {
+    Client client(*server);
+    REQUIRE(client.status() == NATS_OK);
+    const auto js = require_jetstream(client.connection());
+    std::vector<const char*> memory_subjects{"mem.>"};
+    auto memory = stream_config("MEMORY", memory_subjects, js_MemoryStorage);
+    require_add_stream(js.get(), memory);
+    std::vector<const char*> file_subjects{"file.>"};
+    auto file = stream_config("FILE", file_subjects, js_FileStorage);
+    require_add_stream(js.get(), file);
+    require_published(js.get(), "mem.a", "kept in memory", 1);
+    require_published(js.get(), "file.a", "kept on disk", 1);
+  }
+  server->stop();
+  server = start_jetstream_server<TestType>(store);
+  Client client(*server);
+  REQUIRE(client.status() == NATS_OK);
+  const auto js = require_jetstream(client.connection());
+  CHECK(stream_info(js.get(), "MEMORY").result == js_not_found(10059));
+  const auto file_info = require_stream_info(js.get(), "FILE");
+  CHECK(file_info->State.Msgs == 1);
+  CHECK(file_info->State.LastSeq == 1);
+}
