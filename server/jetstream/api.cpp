@@ -288,6 +288,7 @@ void ApiRequest::stream_delete(std::string_view name) {
   stream->flush();
   stream->release(js_.client());
   js_.streams_.erase(stream->name());
+  js_.update_usage();
   if (!is_persisted(stream->config())) return respond(stream_delete_response());
   // The directory leaves the store at once (a rename), so that a restart cannot bring the stream back
   // once the reply has gone; its files are removed on the pool.
@@ -365,6 +366,7 @@ void ApiRequest::stream_purge(std::string_view name) {
   const std::uint64_t purged = stream->purge(request, error);
   // As nats-server, a failure of the store itself is a response, not counted as an API error.
   if (error) return respond(stream_purge_error(api_errors::stream_general(error.message)));
+  js_.update_usage();
   respond(stream_purge_response(purged));
 }
 
@@ -403,6 +405,7 @@ void ApiRequest::msg_delete(std::string_view name) {
       return respond(error_response(kMsgDeleteResponseType, api_errors::msg_delete_failed(error.message)));
     return respond(error_response(kMsgDeleteResponseType, api_errors::sequence_not_found(request.seq)));
   }
+  js_.update_usage();
   respond(msg_delete_response());
 }
 

@@ -34,8 +34,8 @@ std::int64_t default_max_storage(const std::string& dir) noexcept {
   struct statvfs fs {};
   if (statvfs(dir.c_str(), &fs) != 0) return kDefaultMaxStorage;
   // Go's Statfs_t: Bavail * Bsize; statvfs's f_bsize is the same figure on Linux.
-  return static_cast<std::int64_t>(static_cast<std::uint64_t>(fs.f_bavail) * static_cast<std::uint64_t>(fs.f_bsize) /
-                                   4 * 3);
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(fs.f_bavail) *
+                                   static_cast<std::uint64_t>(fs.f_bsize) / 4 * 3);
 }
 
 }  // namespace
@@ -73,16 +73,19 @@ std::string JetStream::start() {
   max_storage_ = options_.max_file_store >= 0 ? options_.max_file_store : default_max_storage(root_);
   log().info("Starting JetStream");
   log().info("    Store directory:  \"" + root_ + "\"");
-  log().info("    Sync:             " + (options_.sync_always ? std::string("always (every PubAck after fdatasync)")
-                                                               : std::to_string(options_.sync_interval.count()) +
-                                                                     "ms (PubAck once written to the kernel)"));
+  log().info("    Sync:             " + (options_.sync_always
+                                             ? std::string("always (every PubAck after fdatasync)")
+                                             : std::to_string(options_.sync_interval.count()) +
+                                                   "ms (PubAck once written to the kernel)"));
   recover_streams();
+  update_usage();
   if (client_.subscribe("$JS.API.>", "", [this](const Subscription&, const RoutedMessage& msg) {
         handle_api(msg);
       }) == nullptr) {
     return "JetStream could not subscribe its API";
   }
-  if (const int rc = uv_timer_init(loop(), &sync_timer_); rc != 0) return std::string("uv_timer_init: ") + uv_strerror(rc);
+  if (const int rc = uv_timer_init(loop(), &sync_timer_); rc != 0)
+    return std::string("uv_timer_init: ") + uv_strerror(rc);
   if (const int rc = uv_timer_init(loop(), &expiry_timer_); rc != 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(&sync_timer_), nullptr);
     return std::string("uv_timer_init: ") + uv_strerror(rc);
@@ -125,22 +128,25 @@ void JetStream::recover_streams() {
     }
     stream::StoreError store_error;
     stream::RecoveryReport report;
-    std::unique_ptr<stream::StreamStore> store = open_stream_store(meta->config, dir, now, report, store_error);
+    std::unique_ptr<stream::StreamStore> store =
+        open_stream_store(meta->config, dir, now, report, store_error);
     if (store == nullptr) {
       log().error("JetStream could not recover stream '" + meta->config.name + "': " + store_error.message);
       continue;
     }
     for (const std::string& note : report.notes)
       log().warn("JetStream stream '" + meta->config.name + "': " + note);
-    auto recovered = std::make_shared<Stream>(*this, std::move(meta->config), meta->created_ns, std::move(store));
+    auto recovered =
+        std::make_shared<Stream>(*this, std::move(meta->config), meta->created_ns, std::move(store));
     recovered->mark_recovered();
     if (!recovered->capture(client_)) {
       log().error("JetStream could not subscribe the subjects of stream '" + recovered->name() + "'");
       continue;
     }
     const stream::StoreState state = recovered->store().state();
-    log().info("  Restored " + std::to_string(state.msgs) + " messages for stream '$G > " + recovered->name() +
-               "' in " + std::to_string(static_cast<long long>(report.seconds * 1000)) + "ms");
+    log().info("  Restored " + std::to_string(state.msgs) + " messages for stream '$G > " +
+               recovered->name() + "' in " + std::to_string(static_cast<long long>(report.seconds * 1000)) +
+               "ms");
     streams_.emplace(recovered->name(), std::move(recovered));
   }
 }
@@ -154,6 +160,21 @@ void JetStream::end_of_turn() noexcept {
   for (const std::weak_ptr<Stream>& weak : dirty) {
     if (auto stream = weak.lock()) stream->flush();
   }
+  update_usage();
+}
+
+void JetStream::update_usage() noexcept {
+  const bool memory_over = static_cast<std::int64_t>(memory_bytes()) > max_memory_;
+  const bool storage_over = static_cast<std::int64_t>(storage_bytes()) > max_storage_;
+  if ((memory_over && !memory_over_) || (storage_over && !storage_over_)) {
+    log().warn(std::string("JetStream resource limits exceeded for server: ") +
+               (storage_over
+                    ? "storage " + std::to_string(storage_bytes()) + " of " + std::to_string(max_storage_)
+                    : "memory " + std::to_string(memory_bytes()) + " of " + std::to_string(max_memory_)) +
+               " bytes; publishes are refused until streams shrink");
+  }
+  memory_over_ = memory_over;
+  storage_over_ = storage_over;
 }
 
 void JetStream::mark_dirty(Stream& stream) {

@@ -56,7 +56,8 @@ class JetStream {
   // Publishes `body` (with no headers, or the complete header block `headers`) to `subject`. API
   // replies are framed as a client's; what streams send (PubAcks, direct gets, statuses) as nats-server
   // frames its JetStream internals' messages (`internal_framing`, see RoutedMessage).
-  void send(std::string_view subject, std::string_view headers, std::string_view body, bool internal_framing = false);
+  void send(std::string_view subject, std::string_view headers, std::string_view body,
+            bool internal_framing = false);
   // A stream appended this turn.
   void mark_dirty(Stream& stream);
   // A stream with an age limit has a message expiring at `deadline_ns`.
@@ -74,6 +75,12 @@ class JetStream {
   // unknown).
   std::int64_t max_memory() const noexcept { return max_memory_; }
   std::int64_t max_storage() const noexcept { return max_storage_; }
+  // True while the streams of that kind hold more than the server-wide limit: publishes to them are
+  // refused (10023) as nats-server refuses them. The usage is taken at the end of each loop turn in
+  // which a stream wrote, so a turn's publishes may pass the limit by what that turn stored.
+  bool over_limit(stream::StorageKind kind) const noexcept {
+    return kind == stream::StorageKind::kMemory ? memory_over_ : storage_over_;
+  }
 
  private:
   friend class ApiRequest;
@@ -82,6 +89,7 @@ class JetStream {
   static void on_sync_timer(uv_timer_t* timer) noexcept;
   static void on_expiry_timer(uv_timer_t* timer) noexcept;
   void run_expiry() noexcept;
+  void update_usage() noexcept;
 
   Server& server_;
   JetStreamOptions options_;
@@ -92,6 +100,8 @@ class JetStream {
   ApiCounters api_;
   std::int64_t max_memory_ = 0;
   std::int64_t max_storage_ = 0;
+  bool memory_over_ = false;
+  bool storage_over_ = false;
   uv_timer_t sync_timer_{};
   uv_timer_t expiry_timer_{};
   std::int64_t expiry_armed_ns_ = 0;

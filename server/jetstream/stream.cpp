@@ -199,6 +199,7 @@ void Stream::process_publish(const RoutedMessage& msg) {
   if (config_.max_msg_size >= 0 && msg.payload.size() > static_cast<std::uint64_t>(config_.max_msg_size))
     return reply_error(reply, api_errors::message_exceeds_maximum());
   if (headers.size() > 0xFFFF) return reply_error(reply, api_errors::header_exceeds_maximum());
+  if (service_.over_limit(store_->kind())) return reply_error(reply, api_errors::insufficient_resources());
   if (config_.discard == DiscardPolicy::kNew) {
     if (std::string refusal = discard_new_refusal(msg.subject, msg.payload.size()); !refusal.empty())
       return reply_error(reply, api_errors::stream_store_failed(refusal));
