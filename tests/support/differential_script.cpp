@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -424,12 +425,27 @@ class ScriptRunner {
 
 }  // namespace
 
+namespace {
+
+// Replaces every `{dir}` in `text` with `dir`.
+std::string with_dir(std::string text, const std::string& dir) {
+  for (std::size_t at = text.find("{dir}"); at != std::string::npos; at = text.find("{dir}", at + dir.size()))
+    text.replace(at, 5, dir);
+  return text;
+}
+
+}  // namespace
+
 ScriptRun run_script(const Script& script, const std::string& executable) {
   ScriptRun run;
   ServerLaunch launch;
   launch.executable = executable;
-  launch.extra_args = script.flags;
-  launch.config_text = script.config;
+  // `{dir}` in flags and config lines is a directory of this run's own (a JetStream store), so that
+  // runs in parallel and runs one after another never share files.
+  const std::filesystem::path dir = make_temp_dir("tern-diff-dir-");
+  for (const std::string& flag : script.flags)
+    launch.extra_args.push_back(with_dir(flag, dir.string()));
+  launch.config_text = with_dir(script.config, dir.string());
   try {
     ServerProcess server(launch);
     ScriptRunner(script, server).run(run);
@@ -438,6 +454,8 @@ ScriptRun run_script(const Script& script, const std::string& executable) {
   } catch (const std::exception& error) {
     run.failures.push_back(script.name + ": " + error.what());
   }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
   return run;
 }
 
