@@ -25,8 +25,8 @@ inline char* put(char* out, std::string_view s) noexcept {
 // header_size_text is not empty. Sizes are passed as the digits to write, which the server reuses
 // from the publisher's own control line.
 inline std::size_t msg_line_size(std::string_view subject, std::string_view sid, std::string_view reply,
-                                 std::string_view header_size_text,
-                                 std::string_view total_size_text, bool blank_reply_token = false) noexcept {
+                                 std::string_view header_size_text, std::string_view total_size_text,
+                                 bool blank_reply_token = false) noexcept {
   std::size_t n = 4 + subject.size() + 1 + sid.size() + 1 + total_size_text.size() + 2;
   if (!reply.empty() || blank_reply_token) n += reply.size() + 1;
   if (!header_size_text.empty()) n += 1 + header_size_text.size() + 1;

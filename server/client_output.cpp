@@ -61,14 +61,13 @@ Delivery ClientConnection::deliver(const Subscription& sub, const RoutedMessage&
       total_size_text = msg.body_size_text;
     }
   }
-  const std::size_t line =
-      protocol::msg_line_size(msg.subject, sub.sid, msg.reply, header_size_text, total_size_text,
-                              msg.blank_reply_token);
+  const std::size_t line = protocol::msg_line_size(msg.subject, sub.sid, msg.reply, header_size_text,
+                                                   total_size_text, msg.blank_reply_token);
   const std::size_t frame = line + payload.size() + 2;
   char* at = reserve_outbound(frame);
   if (at == nullptr) return Delivery::kRefused;
   at = protocol::write_msg_line(at, msg.subject, sub.sid, msg.reply, header_size_text, total_size_text,
-                               msg.blank_reply_token);
+                                msg.blank_reply_token);
   std::memcpy(at, payload.data(), payload.size());
   at[payload.size()] = '\r';
   at[payload.size() + 1] = '\n';

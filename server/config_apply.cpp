@@ -294,17 +294,27 @@ class Applier {
     }
     int shift = 0;
     switch (text.back()) {
-      case 'K': shift = 10; break;
-      case 'M': shift = 20; break;
-      case 'G': shift = 30; break;
-      case 'T': shift = 40; break;
-      default: return fail(entry, name + " sizes defined as strings must end in K, M, G, T");
+      case 'K':
+        shift = 10;
+        break;
+      case 'M':
+        shift = 20;
+        break;
+      case 'G':
+        shift = 30;
+        break;
+      case 'T':
+        shift = 40;
+        break;
+      default:
+        return fail(entry, name + " sizes defined as strings must end in K, M, G, T");
     }
     const std::string digits = text.substr(0, text.size() - 1);
     char* end = nullptr;
     errno = 0;
     const long long number = std::strtoll(digits.c_str(), &end, 10);
-    if (digits.empty() || *end != '\0' || errno != 0 || number > (std::numeric_limits<std::int64_t>::max() >> shift) ||
+    if (digits.empty() || *end != '\0' || errno != 0 ||
+        number > (std::numeric_limits<std::int64_t>::max() >> shift) ||
         number < (std::numeric_limits<std::int64_t>::min() >> shift)) {
       return fail(entry, name + " strconv.ParseInt: parsing \"" + digits + "\": invalid syntax");
     }

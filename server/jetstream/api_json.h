@@ -82,7 +82,8 @@ struct SubjectDetails {
 
 // Writes a StreamState object value (StreamInfo's and /jsz's `state`): num_subjects, subjects and
 // num_deleted omitted when zero or empty, as Go does.
-void write_stream_state(monitor::JsonWriter& json, const stream::StoreState& state, std::int64_t consumer_count,
+void write_stream_state(monitor::JsonWriter& json, const stream::StoreState& state,
+                        std::int64_t consumer_count,
                         const std::vector<std::pair<std::string, std::uint64_t>>* subjects = nullptr);
 
 // Writes a StreamInfo object value: config, created, state (num_subjects, subjects, num_deleted

@@ -25,9 +25,9 @@ void write_config(JsonWriter& json, const JetStreamInfo& js) {
 }
 
 // JetStreamStats' members (api.inflight is omitempty and always 0: ternd answers requests at once).
-void write_stats_members(JsonWriter& json, std::uint64_t memory, std::uint64_t storage, std::uint64_t reserved_memory,
-                         std::uint64_t reserved_storage, std::int64_t accounts, std::uint64_t api_total,
-                         std::uint64_t api_errors) {
+void write_stats_members(JsonWriter& json, std::uint64_t memory, std::uint64_t storage,
+                         std::uint64_t reserved_memory, std::uint64_t reserved_storage, std::int64_t accounts,
+                         std::uint64_t api_total, std::uint64_t api_errors) {
   json.field("memory", memory);
   json.field("storage", storage);
   json.field("reserved_memory", reserved_memory);
@@ -175,7 +175,8 @@ EndpointResult write_jsz(const ServerInfo& server, const JetStreamInfo* js, cons
   return json_result(json.take(), query);
 }
 
-EndpointResult serve_jsz(const ServerInfo& server, const Query& query, SystemTime now, const JetStreamInfo* js) {
+EndpointResult serve_jsz(const ServerInfo& server, const Query& query, SystemTime now,
+                         const JetStreamInfo* js) {
   const ParsedJsz parsed = parse_jsz(query);
   if (!parsed.ok()) return bad_request(parsed.error);
   return write_jsz(server, js, parsed.request, query, now);

@@ -341,8 +341,8 @@ TEST_CASE("jetstream nats-server keeps every acknowledged message across kill -9
 
 // A memory stream lives in the process only: after a restart on the same store directory nats-server
 // knows nothing of it, and neither does ternd, while a file stream beside it is back.
-TEMPLATE_TEST_CASE("jetstream memory streams do not outlive a restart, file streams do", "[interop][jetstream]",
-                   Ternd, NatsServer) {
+TEMPLATE_TEST_CASE("jetstream memory streams do not outlive a restart, file streams do",
+                   "[interop][jetstream]", Ternd, NatsServer) {
   StoreDir store;
   auto server = start_jetstream_server<TestType>(store);
   {

@@ -175,7 +175,8 @@ void compare_schemas(const std::string& endpoint, const std::string& ternd_body,
 }
 
 // The same GETs to both servers: status, content type and the bodies' field names and types agree.
-void compare_endpoints(const ServerProcess& ternd, const ServerProcess& nats, const std::vector<std::string>& targets) {
+void compare_endpoints(const ServerProcess& ternd, const ServerProcess& nats,
+                       const std::vector<std::string>& targets) {
   const std::set<std::string> varz_maps = {"http_req_stats"};
   for (const std::string& target : targets) {
     CAPTURE(target);
@@ -213,7 +214,8 @@ void jetstream_traffic(int port) {
   client.read_info_line();
   REQUIRE(client.send("CONNECT {\"verbose\":false}\r\nSUB _INBOX.jsz 1\r\n"));
   const auto request = [&](const std::string& subject, const std::string& body) {
-    REQUIRE(client.send("PUB " + subject + " _INBOX.jsz " + std::to_string(body.size()) + "\r\n" + body + "\r\n"));
+    REQUIRE(client.send("PUB " + subject + " _INBOX.jsz " + std::to_string(body.size()) + "\r\n" + body +
+                        "\r\n"));
     const auto head = client.read_line(Millis(5000));
     REQUIRE(head.has_value());
     CHECK(head->rfind("MSG _INBOX.jsz 1 ", 0) == 0);
@@ -221,8 +223,9 @@ void jetstream_traffic(int port) {
     REQUIRE(reply.has_value());
     return *reply;
   };
-  CHECK(request("$JS.API.STREAM.CREATE.ORDERS", R"({"name":"ORDERS","subjects":["orders.>"],"storage":"file"})")
-            .find("\"did_create\":true") != std::string::npos);
+  CHECK(
+      request("$JS.API.STREAM.CREATE.ORDERS", R"({"name":"ORDERS","subjects":["orders.>"],"storage":"file"})")
+          .find("\"did_create\":true") != std::string::npos);
   CHECK(request("$JS.API.STREAM.CREATE.MEMO",
                 R"({"name":"MEMO","subjects":["memo"],"storage":"memory","max_msgs":100})")
             .find("\"did_create\":true") != std::string::npos);
@@ -242,8 +245,8 @@ TEST_CASE("monitoring endpoints have nats-server's fields and JSON types", "[mon
   Traffic on_ternd(ternd.port());
   Traffic on_nats(nats.port());
   compare_endpoints(ternd, nats,
-                    {"/varz", "/connz", "/connz?subs=1", "/connz?subs=detail", "/subsz", "/subsz?subs=1", "/routez",
-                     "/gatewayz", "/leafz", "/accountz", "/accountz?acc=$G", "/healthz", "/jsz"});
+                    {"/varz", "/connz", "/connz?subs=1", "/connz?subs=detail", "/subsz", "/subsz?subs=1",
+                     "/routez", "/gatewayz", "/leafz", "/accountz", "/accountz?acc=$G", "/healthz", "/jsz"});
 }
 
 TEST_CASE("bad monitoring requests get nats-server's status and text", "[monitoring][differential]") {
@@ -463,10 +466,11 @@ TEST_CASE("with JetStream on, /jsz and /varz jetstream have nats-server's fields
   REQUIRE(nats.monitor_port() > 0);
   jetstream_traffic(ternd.port());
   jetstream_traffic(nats.port());
-  compare_endpoints(ternd, nats,
-                    {"/varz", "/jsz", "/jsz?accounts=true", "/jsz?streams=true", "/jsz?streams=true&config=true",
-                     "/jsz?consumers=true&config=true", "/jsz?acc=$G", "/jsz?acc=$G&streams=1",
-                     "/jsz?accounts=1&offset=1", "/jsz?leader-only=true", "/accountz?acc=$G"});
+  compare_endpoints(
+      ternd, nats,
+      {"/varz", "/jsz", "/jsz?accounts=true", "/jsz?streams=true", "/jsz?streams=true&config=true",
+       "/jsz?consumers=true&config=true", "/jsz?acc=$G", "/jsz?acc=$G&streams=1", "/jsz?accounts=1&offset=1",
+       "/jsz?leader-only=true", "/accountz?acc=$G"});
   // The figures the same traffic makes: usage, totals and API counters are equal.
   const HttpReply t = http_get(ternd.monitor_port(), "/jsz");
   const HttpReply n = http_get(nats.monitor_port(), "/jsz");

@@ -219,5 +219,6 @@ TEST_CASE("jsz and varz with JetStream on have nats-server's fields and types", 
         recorded("jsz_jetstream_streams.json"));
   ServerInfo with_jetstream = server();
   with_jetstream.jetstream = info;
-  CHECK(schema_of(write_varz(with_jetstream, kBase + 1s)) == recorded("varz_jetstream.json", {"system_account"}));
+  CHECK(schema_of(write_varz(with_jetstream, kBase + 1s)) ==
+        recorded("varz_jetstream.json", {"system_account"}));
 }
