@@ -1,6 +1,5 @@
 #include "server/internal_client.h"
 
-#include <algorithm>
 
 #include "protocol/subject.h"
 #include "server/server.h"
@@ -13,7 +12,7 @@ InternalClient::InternalClient(Server& server, std::string name)
 }
 
 InternalClient::~InternalClient() {
-  for (Entry& entry : subs_)
+  for (auto& [key, entry] : subs_)
     server_.sublist().remove(entry.sub.get());
 }
 
@@ -26,23 +25,22 @@ Subscription* InternalClient::subscribe(std::string_view subject, std::string_vi
   sub->queue.assign(queue);
   sub->sid = std::to_string(next_sid_++);
   Subscription* added = sub.get();
-  subs_.push_back({std::move(sub), std::make_shared<const Handler>(std::move(handler))});
+  subs_.emplace(added, Entry{std::move(sub), std::make_shared<const Handler>(std::move(handler))});
   try {
     server_.sublist().insert(added);
   } catch (...) {
-    subs_.pop_back();
+    subs_.erase(added);
     throw;
   }
   return added;
 }
 
 void InternalClient::unsubscribe(Subscription* sub) noexcept {
-  const auto found =
-      std::find_if(subs_.begin(), subs_.end(), [&](const Entry& entry) { return entry.sub.get() == sub; });
+  const auto found = subs_.find(sub);
   if (found == subs_.end()) return;
   server_.sublist().remove(sub);
   // Freed at the end of the loop turn: a route in progress may still hold a result naming it.
-  server_.retire(std::move(found->sub));
+  server_.retire(std::move(found->second.sub));
   subs_.erase(found);
 }
 
@@ -71,10 +69,9 @@ std::uint32_t InternalClient::publish(std::string_view subject, std::string_view
 }
 
 Delivery InternalClient::deliver(const Subscription& sub, const RoutedMessage& msg) noexcept {
-  const auto found =
-      std::find_if(subs_.begin(), subs_.end(), [&](const Entry& entry) { return entry.sub.get() == &sub; });
-  if (found == subs_.end() || !*found->handler) return Delivery::kRefused;
-  const std::shared_ptr<const Handler> handler = found->handler;
+  const auto found = subs_.find(&sub);
+  if (found == subs_.end() || !*found->second.handler) return Delivery::kRefused;
+  const std::shared_ptr<const Handler> handler = found->second.handler;
   counters_.count_out(1, msg.payload.size());
   server_.counters().traffic.count_out(1, msg.payload.size());
   try {

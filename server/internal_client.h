@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
+#include <unordered_map>
 
 #include "server/counters.h"
 #include "server/router.h"
@@ -61,7 +61,9 @@ class InternalClient final : public Subscriber {
   Server& server_;
   std::string name_;
   Publisher publisher_;
-  std::vector<Entry> subs_;
+  // By subscription: every delivery looks its handler up here, and the JetStream client holds one
+  // subscription per stream subject, so a linear search would cost a walk per stored message.
+  std::unordered_map<const Subscription*, Entry> subs_;
   std::uint64_t next_sid_ = 1;
   TrafficCounters counters_;
 };

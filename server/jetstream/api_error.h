@@ -1,6 +1,6 @@
 // The errors of the JetStream API as nats-server 2.9.10 answers them (jetstream_errors_generated.go):
-// an HTTP-like status, a JetStream error code and a text, with the {placeholders} of the "F" errors
-// already substituted the way nats-server's strings.Replacer does.
+// an HTTP-like status, a JetStream error code and a text. The errors whose texts take a value (nats-server's
+// "F" errors) get it filled in as nats-server's strings.Replacer fills it in.
 #pragma once
 
 #include <cstdint>

@@ -4,7 +4,7 @@ namespace tern::server::jetstream {
 
 std::uint64_t DedupeWindow::find(std::string_view id, std::int64_t now_ns) {
   expire(now_ns);
-  const auto found = by_id_.find(std::string(id));
+  const auto found = by_id_.find(id);
   return found == by_id_.end() ? 0 : found->second.seq;
 }
 

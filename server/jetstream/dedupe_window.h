@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,7 +38,12 @@ class DedupeWindow {
   void expire(std::int64_t now_ns);
 
   std::int64_t window_ns_;
-  std::unordered_map<std::string, Entry> by_id_;
+  // Looked up by string_view (transparent hash and equality): a publish's id is checked without a copy.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
+  };
+  std::unordered_map<std::string, Entry, IdHash, std::equal_to<>> by_id_;
   // Ids in the order they were stored (timestamps never decrease along a stream), for expiry.
   std::deque<std::pair<std::string, std::int64_t>> by_time_;
 };
