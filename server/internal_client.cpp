@@ -1,6 +1,5 @@
 #include "server/internal_client.h"
 
-
 #include "protocol/subject.h"
 #include "server/server.h"
 
