@@ -3,6 +3,7 @@
 // "F" errors) get it filled in as nats-server's strings.Replacer fills it in.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,8 +20,8 @@ struct ApiError {
   bool operator==(const ApiError&) const = default;
 };
 
-// Named constructors, one per error the stream API and the publish path answer. The comment gives the
-// err_code and status; the text is nats-server's.
+// Named constructors, one per error the stream and consumer APIs and the publish path answer. The comment
+// gives the err_code and status; the text is nats-server's.
 namespace api_errors {
 
 ApiError account_resources_exceeded();                   // 10002, 400
@@ -61,6 +62,61 @@ ApiError stream_purge_failed(std::string_view error);    // 10110, 500: "{err}"
 ApiError stream_rollup_failed(std::string_view error);   // 10111, 500: "{err}"
 ApiError stream_name_contains_path_separators();         // 10128, 400
 ApiError replicas_count_negative();                      // 10133, 400
+
+// The consumer API's errors (create checks, info, delete).
+ApiError consumer_create(std::string_view error);          // 10012, 500: "{err}"
+ApiError consumer_name_exist();                            // 10013, 400
+ApiError consumer_not_found();                             // 10014, 404
+ApiError consumer_durable_name_not_in_subject();           // 10016, 400
+ApiError consumer_durable_name_not_match_subject();        // 10017, 400
+ApiError consumer_durable_name_not_set();                  // 10018, 400
+ApiError consumer_ephemeral_with_durable_in_subject();     // 10019, 400
+ApiError consumer_ephemeral_with_durable_name();           // 10020, 400
+ApiError maximum_consumers_limit();                        // 10026, 400
+ApiError consumer_config_required();                       // 10078, 400
+ApiError consumer_deliver_to_wildcards();                  // 10079, 400
+ApiError consumer_push_max_waiting();                      // 10080, 400
+ApiError consumer_deliver_cycle();                         // 10081, 400
+ApiError consumer_max_pending_ack_policy_required();       // 10082, 400
+ApiError consumer_small_heartbeat();                       // 10083, 400
+ApiError consumer_pull_requires_ack();                     // 10084, 400
+ApiError consumer_pull_not_durable();                      // 10085, 400
+ApiError consumer_pull_with_rate_limit();                  // 10086, 400
+ApiError consumer_max_waiting_negative();                  // 10087, 400
+ApiError consumer_hb_requires_push();                      // 10088, 400
+ApiError consumer_fc_requires_push();                      // 10089, 400
+ApiError consumer_direct_requires_push();                  // 10090, 400
+ApiError consumer_direct_requires_ephemeral();             // 10091, 400
+ApiError consumer_filter_not_subset();                     // 10093, 400
+ApiError consumer_invalid_policy(std::string_view error);  // 10094, 400: "{err}"
+ApiError consumer_invalid_sampling(
+    std::string_view error);  // 10095, 400: "failed to parse consumer sampling configuration: {err}"
+ApiError consumer_wq_requires_explicit_ack();  // 10098, 400
+ApiError consumer_wq_multiple_unfiltered();    // 10099, 400
+ApiError consumer_wq_not_unique();             // 10100, 400
+ApiError consumer_wq_not_deliver_all();        // 10101, 400
+ApiError consumer_name_too_long(
+    std::size_t max);                  // 10102, 400: "consumer name is too long, maximum allowed is {max}"
+ApiError consumer_bad_durable_name();  // 10103, 400
+ApiError consumer_store_failed(
+    std::string_view error);          // 10104, 500: "error creating store for consumer: {err}"
+ApiError consumer_existing_active();  // 10105, 400
+ApiError consumer_replacement_with_different_name();  // 10106, 400
+ApiError consumer_description_too_long(
+    std::size_t max);  // 10107, 400: "consumer description is too long, maximum allowed is {max}"
+ApiError consumer_with_flow_control_needs_heartbeats();  // 10108, 400
+ApiError consumer_invalid_deliver_subject();             // 10112, 400
+ApiError consumer_max_request_batch_negative();          // 10114, 400
+ApiError consumer_max_request_expires_too_small();       // 10115, 400
+ApiError consumer_max_deliver_backoff();                 // 10116, 400
+ApiError consumer_max_pending_ack_excess(
+    std::int64_t limit);  // 10121, 400: "consumer max ack pending exceeds system limit of {limit}"
+ApiError consumer_max_request_batch_exceeded(
+    std::int64_t limit);  // 10125, 400: "consumer max request batch exceeds server limit of {limit}"
+ApiError consumer_replicas_exceeds_stream();           // 10126, 400
+ApiError consumer_name_contains_path_separators();     // 10127, 400
+ApiError consumer_create_filter_subject_mismatch();    // 10131, 400
+ApiError consumer_create_durable_and_name_mismatch();  // 10132, 400
 
 }  // namespace api_errors
 
