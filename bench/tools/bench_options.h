@@ -18,6 +18,9 @@ enum class Mode : std::uint8_t {
   kSubs,     // Creates many subscriptions on one connection and reports the server's memory.
   kConns,    // Opens many idle connections and reports the server's memory.
   kJsPub,    // Publishes to a JetStream stream with a window of PubAcks outstanding.
+  kJsFetch,  // Fills a stream, then drains it with a durable pull consumer (MSG.NEXT batches).
+  kJsPush,   // Fills a stream, then drains it with a push consumer with flow control.
+  kJsQueue,  // A work-queue stream: one producer, workers pulling from one shared consumer and acking.
 };
 
 const char* mode_name(Mode mode) noexcept;
@@ -50,6 +53,11 @@ struct BenchOptions {
   std::size_t window = 256;
   std::string store_dir;
   bool keep = false;
+  // js-fetch, js-push, js-queue: messages per pull request, whether each message is acked ("none":
+  // ack_policy none; "each": explicit, one +ACK per message), and js-queue's worker connections.
+  std::size_t batch = 1000;
+  std::string ack = "none";
+  std::size_t workers = 5;
 };
 
 }  // namespace tern::bench

@@ -17,5 +17,7 @@ RunReport run_request_reply(const BenchOptions& options);
 RunReport run_footprint(const BenchOptions& options);
 // js-pub: publishes to a JetStream stream it creates, with a window of PubAcks outstanding.
 RunReport run_js_publish(const BenchOptions& options);
+// js-fetch, js-push, js-queue: consumers draining a stream (js_consume_run.cpp).
+RunReport run_js_consume(const BenchOptions& options);
 
 }  // namespace tern::bench

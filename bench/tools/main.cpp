@@ -19,10 +19,15 @@ namespace tern::bench {
 namespace {
 
 const std::map<std::string, Mode> kModes = {
-    {"pub", Mode::kPub},     {"sub", Mode::kSub},       {"pubsub", Mode::kPubSub},
-    {"queue", Mode::kQueue}, {"reqrep", Mode::kReqRep}, {"latency", Mode::kLatency},
-    {"subs", Mode::kSubs},   {"conns", Mode::kConns},   {"js-pub", Mode::kJsPub},
+    {"pub", Mode::kPub},          {"sub", Mode::kSub},        {"pubsub", Mode::kPubSub},
+    {"queue", Mode::kQueue},      {"reqrep", Mode::kReqRep},  {"latency", Mode::kLatency},
+    {"subs", Mode::kSubs},        {"conns", Mode::kConns},    {"js-pub", Mode::kJsPub},
+    {"js-fetch", Mode::kJsFetch}, {"js-push", Mode::kJsPush}, {"js-queue", Mode::kJsQueue},
 };
+
+bool is_jetstream_mode(Mode mode) {
+  return mode == Mode::kJsPub || mode == Mode::kJsFetch || mode == Mode::kJsPush || mode == Mode::kJsQueue;
+}
 
 // js-pub publishes here unless --subject says otherwise: a stream kept with --keep on the default
 // subject of the other modes would store everything they publish.
@@ -83,6 +88,16 @@ void add_options(CLI::App& app, BenchOptions& options, CommandLineExtras& extras
                  "js-pub: the server's store directory, measured after the run (a local server only)")
       ->check(CLI::ExistingDirectory);
   app.add_flag("--keep", options.keep, "js-pub: leave the stream and its messages on the server");
+  app.add_option("--batch", options.batch, "js-fetch, js-queue: messages per pull request")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  app.add_option("--ack", options.ack,
+                 "js-fetch, js-push: ack policy none, or explicit with an ack per message")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "each"}));
+  app.add_option("--workers", options.workers, "js-queue: worker connections sharing the consumer")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
 }
 
 // Why the js-pub options cannot work, or nothing. Stream names become file names on the server and a
@@ -93,8 +108,8 @@ std::optional<std::string> js_pub_problem(const BenchOptions& options) {
     return "--stream must be 1 to 255 bytes without '.', '*', '>', '/', '\\' or white space";
   }
   if (!protocol::is_valid_literal_subject(options.subject))
-    return "--subject must be a subject without wildcards for js-pub";
-  if (options.msgs == 0) return "--msgs must be at least 1 for js-pub";
+    return "--subject must be a subject without wildcards for the js-* modes";
+  if (options.msgs == 0) return "--msgs must be at least 1 for the js-* modes";
   return std::nullopt;
 }
 
@@ -117,6 +132,10 @@ RunReport run(const BenchOptions& options) {
       return run_footprint(options);
     case Mode::kJsPub:
       return run_js_publish(options);
+    case Mode::kJsFetch:
+    case Mode::kJsPush:
+    case Mode::kJsQueue:
+      return run_js_consume(options);
     default:
       return run_throughput(options);
   }
@@ -166,7 +185,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tern-bench: %s needs --count\n", mode_name(options.mode));
     return 1;
   }
-  if (options.mode == Mode::kJsPub) {
+  if (is_jetstream_mode(options.mode)) {
     if (app.count("--subject") == 0) options.subject = kJsPubSubject;
     if (const auto problem = js_pub_problem(options)) {
       std::fprintf(stderr, "tern-bench: %s\n", problem->c_str());

@@ -21,6 +21,7 @@ std::uint64_t RunReport::messages_for_server_cost() const {
 const char* RunReport::server_cost_unit() const {
   if (options.mode == Mode::kReqRep) return "request";
   if (options.mode == Mode::kJsPub) return "acknowledged message";
+  if (options.mode == Mode::kJsQueue) return "task";
   if (latency || !subscribers.empty()) return "delivered message";
   return "published message";
 }

@@ -40,6 +40,11 @@ void print_throughput(const RunReport& report) {
   } else if (mode == Mode::kSub) {
     const GroupStats stats = summarize(report.subscribers);
     std::printf("NATS Sub stats: %s\n", rate_line(stats.msgs_per_second, stats.bytes_per_second).c_str());
+  } else if (mode == Mode::kJsFetch || mode == Mode::kJsPush || mode == Mode::kJsQueue) {
+    const GroupStats stats = summarize(report.subscribers);
+    std::printf("NATS JetStream %s stats: %s\n", mode == Mode::kJsQueue ? "work queue (end to end)" : "drain",
+                rate_line(stats.msgs_per_second, stats.bytes_per_second).c_str());
+    return;
   } else if (mode == Mode::kJsPub) {
     const GroupStats stats = summarize(report.publishers);
     std::printf("NATS JetStream Pub stats: %s\n",
@@ -121,6 +126,14 @@ void print_text_report(const RunReport& report) {
     case Mode::kJsPub:
       clients = " stream=" + options.stream + " storage=" + options.storage +
                 " window=" + std::to_string(options.window);
+      break;
+    case Mode::kJsFetch:
+    case Mode::kJsPush:
+    case Mode::kJsQueue:
+      clients = " stream=" + options.stream + " storage=" + options.storage +
+                " ack=" + (options.mode == Mode::kJsQueue ? std::string("each") : options.ack) +
+                (options.mode == Mode::kJsPush ? "" : " batch=" + std::to_string(options.batch)) +
+                (options.mode == Mode::kJsQueue ? " workers=" + std::to_string(options.workers) : "");
       break;
     default:
       clients = " pubs=" + std::to_string(options.pubs) + " subs=" + std::to_string(options.subs);
