@@ -47,6 +47,16 @@ void InternalClient::end_subscription(Subscription& sub) noexcept {
   unsubscribe(&sub);
 }
 
+RouteResult InternalClient::deliver_as(std::string_view route_subject, std::string_view subject,
+                                       std::string_view reply, std::string_view payload,
+                                       std::size_t header_size) {
+  OwnedSizes sizes;
+  counters_.count_in(payload.size());
+  RoutedMessage msg = sizes.make(subject, reply, payload, header_size);
+  msg.route_subject = route_subject;
+  return server_.route(publisher_, msg);
+}
+
 std::uint32_t InternalClient::publish(std::string_view subject, std::string_view reply,
                                       std::string_view headers, std::string_view body,
                                       bool blank_reply_token) {

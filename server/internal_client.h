@@ -47,6 +47,12 @@ class InternalClient final : public Subscriber {
   std::uint32_t publish(std::string_view subject, std::string_view reply, std::string_view headers,
                         std::string_view body, bool blank_reply_token = false);
 
+  // Routes a message whose header block and body are already back to back in `payload` (the first
+  // `header_size` bytes are headers) to whoever `route_subject` reaches, framed with `subject`: a
+  // consumer's delivery. Returns the route's result (deliveries and a congested receiver).
+  RouteResult deliver_as(std::string_view route_subject, std::string_view subject, std::string_view reply,
+                         std::string_view payload, std::size_t header_size);
+
   // Subscriber.
   Delivery deliver(const Subscription& sub, const RoutedMessage& msg) noexcept override;
   void end_subscription(Subscription& sub) noexcept override;

@@ -25,6 +25,10 @@ struct RoutedMessage {
   // status messages) with an empty reply token: `MSG <subject> <sid>  <size>`, two spaces. Clients
   // read both forms; differential tests compare bytes.
   bool blank_reply_token = false;
+  // The subject the message is routed by, when it differs from the one its frames show: a consumer's
+  // delivery keeps the stored message's subject but goes to the deliver subject or a pull request's
+  // reply (nats-server's dsubj). Empty: `subject`.
+  std::string_view route_subject;
 
   std::string_view headers() const noexcept { return payload.substr(0, header_size); }
   std::string_view body() const noexcept { return payload.substr(header_size); }
@@ -39,8 +43,8 @@ class OwnedSizes {
   RoutedMessage from_op(const protocol::Op& op) noexcept {
     // An HPUB with an empty header block is delivered as a plain MSG, to everyone.
     const std::size_t header_size = op.header_size > 0 ? static_cast<std::size_t>(op.header_size) : 0;
-    RoutedMessage msg{op.subject,          op.reply,           op.payload,        header_size,
-                      op.header_size_text, op.total_size_text, op.total_size_text};
+    RoutedMessage msg{op.subject,         op.reply,           op.payload, header_size, op.header_size_text,
+                      op.total_size_text, op.total_size_text, false,      {}};
     if (header_size > 0) msg.body_size_text = write(body_, msg.body().size());
     return msg;
   }
@@ -49,7 +53,7 @@ class OwnedSizes {
   // is headers then body, contiguous. Precondition: the views outlive the result.
   RoutedMessage make(std::string_view subject, std::string_view reply, std::string_view payload,
                      std::size_t header_size) noexcept {
-    RoutedMessage msg{subject, reply, payload, header_size, {}, {}, {}};
+    RoutedMessage msg{subject, reply, payload, header_size, {}, {}, {}, false, {}};
     msg.total_size_text = write(total_, payload.size());
     msg.body_size_text = header_size > 0 ? write(body_, payload.size() - header_size) : msg.total_size_text;
     if (header_size > 0) msg.header_size_text = write(header_, header_size);

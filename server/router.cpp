@@ -35,7 +35,8 @@ RouteResult route(Sublist& index, Publisher& publisher, const RoutedMessage& msg
   RouteResult result;
   // Our own reference for the whole route: deliveries can end subscriptions, which edits the index, and
   // the result must not change while it is walked.
-  const MatchRef match = publisher.cache.lookup(index, msg.subject);
+  const MatchRef match =
+      publisher.cache.lookup(index, msg.route_subject.empty() ? msg.subject : msg.route_subject);
   if (match->empty()) return result;
 
   for (Subscription* sub : match->plain) {

@@ -130,6 +130,8 @@ class Server {
   void note_read(std::size_t bytes) noexcept {
     if (bytes >= kBusyPollMinRead) ++reads_;
   }
+  // A client subscription was added: JetStream's push consumers without interest look again.
+  void subscription_added(std::string_view subject) noexcept;
   // Called from a connection's last close callback.
   void forget(ClientConnection& conn) noexcept;
   // Subscriptions that ended are freed at the end of the loop turn, after any delivery that may still
@@ -208,6 +210,7 @@ class Server {
     std::string subject, reply, payload;
     std::size_t header_size;
     bool blank_reply_token;
+    std::string route_subject;
   };
   std::deque<DeferredPublish> deferred_;
   int route_depth_ = 0;

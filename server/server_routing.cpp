@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "server/client_connection.h"
+#include "server/jetstream/jetstream.h"
 #include "server/server.h"
 
 namespace tern::server {
@@ -12,7 +13,8 @@ namespace tern::server {
 RouteResult Server::route(Publisher& publisher, const RoutedMessage& msg) {
   if (route_depth_ > 0) {
     deferred_.push_back({&publisher, std::string(msg.subject), std::string(msg.reply),
-                         std::string(msg.payload), msg.header_size, msg.blank_reply_token});
+                         std::string(msg.payload), msg.header_size, msg.blank_reply_token,
+                         std::string(msg.route_subject)});
     return {};
   }
   ++route_depth_;
@@ -34,6 +36,7 @@ void Server::route_deferred() noexcept {
     try {
       RoutedMessage msg = sizes.make(next.subject, next.reply, next.payload, next.header_size);
       msg.blank_reply_token = next.blank_reply_token;
+      msg.route_subject = next.route_subject;
       tern::server::route(sublist_, *next.publisher, msg, random_);
     } catch (const std::bad_alloc&) {
       log_.error("Out of memory routing an internal message on " + next.subject);
@@ -63,6 +66,7 @@ bool Server::stall(ClientConnection& publisher, std::uint64_t receiver) noexcept
 }
 
 void Server::receiver_drained(ClientConnection& receiver) noexcept {
+  if (jetstream_ != nullptr) jetstream_->receiver_drained(receiver.cid());
   if (!backpressure_.has_waiters(receiver.cid())) return;
   try {
     resume_publishers(backpressure_.release_receiver(receiver.cid()));

@@ -84,7 +84,7 @@ class FakeSubscriber final : public Subscriber {
 };
 
 RoutedMessage plain_message(std::string_view subject, std::string_view payload = "hello") {
-  return RoutedMessage{subject, {}, payload, 0, {}, "5", "5"};
+  return RoutedMessage{subject, {}, payload, 0, {}, "5", "5", false, {}};
 }
 
 // Deliveries in `log` to subscriber `id`.
