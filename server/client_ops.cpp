@@ -186,6 +186,7 @@ void ClientConnection::process_sub(const protocol::Op& op) {
     subs_.release(added);
     throw;
   }
+  server_.subscription_added(added->subject);
   if (connect_.verbose) queue_outbound(protocol::kOkFrame);
 }
 

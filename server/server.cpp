@@ -480,7 +480,12 @@ void Server::connection_closing(ClientConnection& conn) noexcept {
   }
   // A closing publisher waits for nothing; a closing receiver holds up no one.
   backpressure_.forget_publisher(conn.cid());
+  if (jetstream_ != nullptr) jetstream_->receiver_drained(conn.cid());
   if (backpressure_.has_waiters(conn.cid())) resume_publishers(backpressure_.release_receiver(conn.cid()));
+}
+
+void Server::subscription_added(std::string_view subject) noexcept {
+  if (jetstream_ != nullptr) jetstream_->subscription_added(subject);
 }
 
 void Server::retire(std::unique_ptr<Subscription> sub) noexcept {
@@ -515,9 +520,9 @@ void Server::on_idle(uv_idle_t*) noexcept {
 
 void Server::end_of_turn() noexcept {
   // Streams write what they appended this turn first, so that their PubAcks leave in this turn's flush.
-  if (jetstream_ != nullptr) jetstream_->end_of_turn();
+  const bool consumers_carried = jetstream_ != nullptr && jetstream_->end_of_turn();
   // Flushing may close connections (write errors), and closing may queue nothing new: flush first.
-  const bool carried = flushes_.run();
+  const bool carried = flushes_.run() || consumers_carried;
   if (carried != idle_active_ && !server_handles_closed_) {
     check_uv(carried ? uv_idle_start(&idle_, on_idle) : uv_idle_stop(&idle_), "uv_idle");
     idle_active_ = carried;

@@ -111,11 +111,14 @@ std::optional<monitor::JetStreamInfo> Server::describe_jetstream(bool stream_det
     ++out.streams;
     out.messages += state.msgs;
     out.bytes += state.bytes;
+    const auto consumers = static_cast<std::int64_t>(stream->consumers().size());
+    out.consumers += consumers;
     if (!stream_details) continue;
     monitor::JetStreamStreamInfo& detail = out.stream_details.emplace_back();
     detail.name = name;
     detail.created_ns = stream->created_ns();
     detail.state = state;
+    detail.consumers = consumers;
     if (configs) detail.config = stream->config();
   }
   return out;

@@ -18,8 +18,10 @@ void AckTracker::update_settings(Settings settings) {
 void AckTracker::start_at(std::uint64_t stream_seq) noexcept {
   sseq_ = stream_seq;
   dseq_ = 1;
+  // nats-server reports a new consumer's ack floor as 0/0 whatever its start (its stored state, read
+  // back when it becomes leader, has only the delivered sequence set); the first ack moves it.
   adflr_ = 0;
-  asflr_ = stream_seq > 0 ? stream_seq - 1 : 0;
+  asflr_ = 0;
 }
 
 bool AckTracker::explicit_or_all() const noexcept {
@@ -193,14 +195,18 @@ std::int64_t AckTracker::next_deadline() const noexcept {
 }
 
 void AckTracker::purge_below(std::uint64_t first_seq) {
-  if (sseq_ < first_seq) sseq_ = first_seq;
-  // What was below the new first sequence counts as acknowledged; with nothing left pending, so is
-  // everything delivered (consumer.go purge).
-  if (asflr_ + 1 < first_seq) asflr_ = first_seq - 1;
+  const std::size_t pending_before = pending_.size();
+  const bool cursor_moved = sseq_ < first_seq;
+  if (cursor_moved) sseq_ = first_seq;
   std::erase_if(pending_, [first_seq](const auto& entry) { return entry.first < first_seq; });
   std::erase_if(rdc_, [first_seq](const auto& entry) { return entry.first < first_seq; });
   std::erase_if(rdq_, [first_seq](std::uint64_t seq) { return seq < first_seq; });
   std::erase_if(rdq_members_, [first_seq](std::uint64_t seq) { return seq < first_seq; });
+  // Only when the purge took something from this consumer do its floors move (consumer.go purge):
+  // what was below the new first sequence counts as acknowledged, and with nothing left pending, so
+  // is everything delivered.
+  if (!cursor_moved && pending_.size() == pending_before) return;
+  if (asflr_ + 1 < first_seq) asflr_ = first_seq - 1;
   if (pending_.empty()) {
     adflr_ = dseq_ - 1;
     asflr_ = sseq_ - 1;

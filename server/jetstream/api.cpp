@@ -10,6 +10,7 @@
 
 #include "protocol/subject.h"
 #include "server/jetstream/api_json.h"
+#include "server/jetstream/api_request.h"
 #include "server/jetstream/api_requests.h"
 #include "server/jetstream/go_json.h"
 #include "server/jetstream/jetstream.h"
@@ -42,50 +43,6 @@ std::optional<std::string_view> single_token(std::string_view rest) {
 
 }  // namespace
 
-// One request being answered: the subject's parts, the body, and where the answer goes.
-class ApiRequest {
- public:
-  ApiRequest(JetStream& js, const RoutedMessage& msg)
-      : js_(js), subject_(msg.subject), reply_(msg.reply), body_(msg.body()) {}
-
-  void dispatch();
-
- private:
-  void respond(const std::string& json) {
-    ++js_.api_.total;
-    if (!reply_.empty()) js_.send(reply_, {}, json);
-  }
-  void respond_error(std::string_view type, const ApiError& error) {
-    respond_error_body(error_response(type, error));
-  }
-  void respond_error_body(const std::string& json) {
-    ++js_.api_.errors;
-    respond(json);
-  }
-  std::shared_ptr<Stream> find(std::string_view name) const {
-    const auto found = js_.streams_.find(std::string(name));
-    return found == js_.streams_.end() ? nullptr : found->second;
-  }
-
-  void account_info();
-  void stream_create(std::string_view name);
-  void stream_update(std::string_view name);
-  void stream_info(std::string_view name);
-  void stream_delete(std::string_view name);
-  void stream_names();
-  void stream_list();
-  void stream_purge(std::string_view name);
-  void msg_get(std::string_view name);
-  void msg_delete(std::string_view name);
-  void reply_after_sync(std::function<std::string()> sync, std::weak_ptr<Stream> weak,
-                        std::function<std::string(const Stream*)> answer);
-
-  JetStream& js_;
-  std::string_view subject_;
-  std::string reply_;
-  std::string_view body_;
-};
-
 void JetStream::handle_api(const RoutedMessage& msg) {
   ApiRequest request(*this, msg);
   request.dispatch();
@@ -97,6 +54,20 @@ void ApiRequest::dispatch() {
   if (*rest == "INFO") return account_info();
   if (*rest == "STREAM.NAMES") return stream_names();
   if (*rest == "STREAM.LIST") return stream_list();
+  // Pull requests are a consumer's own subscription in nats-server, not API requests: not counted.
+  if (auto next = after(*rest, "CONSUMER.MSG.NEXT.")) return consumer_next(*next);
+  if (rest->starts_with("CONSUMER.CREATE.") || rest->starts_with("CONSUMER.DURABLE.CREATE."))
+    return consumer_create();
+  if (auto names = after(*rest, "CONSUMER.NAMES.")) {
+    if (auto token = single_token(*names)) consumer_names(*token);
+    return;
+  }
+  if (auto list = after(*rest, "CONSUMER.LIST.")) {
+    if (auto token = single_token(*list)) consumer_list(*token);
+    return;
+  }
+  if (auto info = after(*rest, "CONSUMER.INFO.")) return consumer_info(*info);
+  if (auto del = after(*rest, "CONSUMER.DELETE.")) return consumer_delete(*del);
   struct Route {
     std::string_view prefix;
     void (ApiRequest::*handler)(std::string_view);
@@ -113,7 +84,7 @@ void ApiRequest::dispatch() {
       return;
     }
   }
-  // Anything else (consumers, direct gets of streams without allow_direct, templates): nats-server
+  // Anything else (direct gets of streams without allow_direct, templates): nats-server
   // has no handler for it in a standalone server without them, and stays silent.
 }
 
@@ -127,6 +98,7 @@ static StreamInfoView info_view(const Stream& stream) {
   view.config = &stream.config();
   view.created_ns = stream.created_ns();
   view.state = stream.store().state();
+  view.consumer_count = static_cast<std::int64_t>(stream.consumers().size());
   return view;
 }
 
@@ -135,6 +107,7 @@ void ApiRequest::account_info() {
   info.memory = js_.memory_bytes();
   info.storage = js_.storage_bytes();
   info.streams = static_cast<std::int64_t>(js_.streams_.size());
+  info.consumers = static_cast<std::int64_t>(js_.consumer_count());
   info.api_total = js_.api_.total;
   info.api_errors = js_.api_.errors;
   // Counted once its figures are taken, as nats-server tracks it when sending.
@@ -287,6 +260,12 @@ void ApiRequest::stream_delete(std::string_view name) {
   if (stream == nullptr) return respond_error(kStreamDeleteResponseType, api_errors::stream_not_found());
   stream->flush();
   stream->release(js_.client());
+  // Its consumers go with it (their files with the stream's directory).
+  std::vector<std::string> consumer_names;
+  for (const auto& [consumer_name, consumer] : stream->consumers())
+    consumer_names.push_back(consumer_name);
+  for (const std::string& consumer_name : consumer_names)
+    js_.delete_consumer(*stream, consumer_name, false);
   js_.streams_.erase(stream->name());
   js_.update_usage();
   if (!is_persisted(stream->config())) return respond(stream_delete_response());

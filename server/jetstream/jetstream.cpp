@@ -101,7 +101,7 @@ std::string JetStream::start() {
   }
   uv_unref(reinterpret_cast<uv_handle_t*>(&expiry_timer_));
   run_expiry();
-  return {};
+  return start_consumer_timers();
 }
 
 void JetStream::recover_streams() {
@@ -147,12 +147,15 @@ void JetStream::recover_streams() {
     log().info("  Restored " + std::to_string(state.msgs) + " messages for stream '$G > " +
                recovered->name() + "' in " + std::to_string(static_cast<long long>(report.seconds * 1000)) +
                "ms");
+    recover_consumers(recovered, dir);
     streams_.emplace(recovered->name(), std::move(recovered));
   }
 }
 
-void JetStream::end_of_turn() noexcept {
-  if (dirty_.empty()) return;
+bool JetStream::end_of_turn() noexcept {
+  // Deliveries first, so that this turn's flush carries them with the PubAcks.
+  const bool carried = run_ready_consumers();
+  if (dirty_.empty()) return carried;
   // Flushing sends PubAcks, which may make handlers append again only in a later turn (a PubAck goes
   // to a reply subject, not to a stream), so the list cannot grow while it is walked; swap it anyway.
   std::vector<std::weak_ptr<Stream>> dirty;
@@ -161,6 +164,7 @@ void JetStream::end_of_turn() noexcept {
     if (auto stream = weak.lock()) stream->flush();
   }
   update_usage();
+  return carried;
 }
 
 void JetStream::update_usage() noexcept {
@@ -219,6 +223,8 @@ void JetStream::run_expiry() noexcept {
 
 void JetStream::shutdown() noexcept {
   end_of_turn();
+  write_consumer_states(true);
+  close_consumer_timers();
   for (auto& [name, stream] : streams_) {
     stream->flush();
     stream->sync();

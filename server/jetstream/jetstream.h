@@ -7,15 +7,21 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <queue>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "server/internal_client.h"
+#include "server/jetstream/consumer.h"
 #include "server/jetstream/stream.h"
 #include "server/options.h"
+#include "server/router.h"
 
 namespace tern::server {
 class Server;
@@ -40,8 +46,10 @@ class JetStream {
   // Makes the store directory, recovers every stream found there and subscribes the API. Returns an
   // empty string, or why JetStream cannot run.
   std::string start();
-  // End of the loop turn: every stream that appended writes its records and acknowledges them.
-  void end_of_turn() noexcept;
+  // End of the loop turn: consumers with messages to send deliver a bounded batch each, then every
+  // stream that appended writes its records and acknowledges them. Returns true when consumers have
+  // work left for the next turn (the loop must not sleep).
+  bool end_of_turn() noexcept;
   // Writes and syncs everything, stops the timers. `done` runs once the last sync has finished.
   void shutdown() noexcept;
 
@@ -62,6 +70,37 @@ class JetStream {
   void mark_dirty(Stream& stream);
   // A stream with an age limit has a message expiring at `deadline_ns`.
   void schedule_expiry(std::int64_t deadline_ns) noexcept;
+
+  // ---- Consumers (consumer_service.cpp).
+  // `consumer` has something to deliver: it runs at the end of this loop turn.
+  void mark_ready(Consumer& consumer);
+  // `consumer`'s next deadline may have changed: the one deadline queue holds it.
+  void schedule(Consumer& consumer) noexcept;
+  // Routes a consumer's delivery: framed with `subject` (the stored message's), routed by
+  // `route_subject` (the deliver subject or a pull request's reply), with `reply` (the ack subject).
+  RouteResult deliver(std::string_view route_subject, std::string_view reply, std::string_view headers,
+                      std::string_view body, std::string_view subject);
+  // Whether any subscription matches the literal `subject`.
+  bool has_interest(std::string_view subject);
+  // Whether a subscription on exactly `subject` exists: nats-server's push consumers learn their
+  // interest from a notification on the literal deliver subject, which wildcard subscriptions do not
+  // raise, so only those make a push consumer active.
+  bool has_exact_interest(std::string_view subject);
+  // `consumer` waits for a congested receiver (Consumer::stalled_on).
+  void note_stalled(Consumer& consumer);
+  // A receiver drained or closed: consumers waiting for it go on.
+  void receiver_drained(std::uint64_t receiver) noexcept;
+  // A client subscribed to `subject`: push consumers without interest look again.
+  void subscription_added(std::string_view subject) noexcept;
+  // `consumer` has state to write (written at most once per second, on the pool).
+  void mark_consumer_dirty(Consumer& consumer);
+  // Four characters of nats-server's base-62 alphabet, for flow-control subjects.
+  std::string random_token4();
+  std::uint64_t next_consumer_id() noexcept { return next_consumer_id_++; }
+  void register_consumer(const std::shared_ptr<Consumer>& consumer);
+  // Stops and removes a consumer of `stream`; with `erase_state`, its directory goes too.
+  void delete_consumer(Stream& stream, const std::string& name, bool erase_state);
+  std::size_t consumer_count() const noexcept { return consumers_by_id_.size(); }
 
   const std::map<std::string, std::shared_ptr<Stream>>& streams() const noexcept { return streams_; }
   const ApiCounters& api_counters() const noexcept { return api_; }
@@ -90,6 +129,16 @@ class JetStream {
   static void on_expiry_timer(uv_timer_t* timer) noexcept;
   void run_expiry() noexcept;
   void update_usage() noexcept;
+  // Consumers: the deliveries of one loop turn, the deadline queue, recovery and state writes.
+  bool run_ready_consumers() noexcept;
+  static void on_deadline_timer(uv_timer_t* timer) noexcept;
+  void run_deadlines() noexcept;
+  void arm_deadline_timer() noexcept;
+  static void on_state_timer(uv_timer_t* timer) noexcept;
+  void write_consumer_states(bool sync_now) noexcept;
+  void recover_consumers(const std::shared_ptr<Stream>& stream, const std::string& dir);
+  std::string start_consumer_timers();
+  void close_consumer_timers() noexcept;
 
   Server& server_;
   JetStreamOptions options_;
@@ -102,6 +151,25 @@ class JetStream {
   std::int64_t max_storage_ = 0;
   bool memory_over_ = false;
   bool storage_over_ = false;
+  // Consumers.
+  struct ConsumerDeadline {
+    std::int64_t when_ns;
+    std::uint64_t consumer_id;
+    bool operator>(const ConsumerDeadline& other) const noexcept { return when_ns > other.when_ns; }
+  };
+  std::unordered_map<std::uint64_t, std::weak_ptr<Consumer>> consumers_by_id_;
+  std::vector<std::weak_ptr<Consumer>> ready_;
+  std::vector<std::weak_ptr<Consumer>> stalled_;
+  std::vector<std::weak_ptr<Consumer>> dirty_consumers_;
+  std::unordered_set<std::uint64_t> state_writes_;
+  std::priority_queue<ConsumerDeadline, std::vector<ConsumerDeadline>, std::greater<>> deadlines_;
+  uv_timer_t deadline_timer_{};
+  uv_timer_t state_timer_{};
+  std::int64_t deadline_armed_ns_ = 0;
+  bool consumer_timers_open_ = false;
+  std::string delivery_buffer_;
+  std::uint64_t next_consumer_id_ = 1;
+  std::uint64_t random_state_ = 0;
   uv_timer_t sync_timer_{};
   uv_timer_t expiry_timer_{};
   std::int64_t expiry_armed_ns_ = 0;

@@ -8,6 +8,7 @@
 #include "protocol/header_block.h"
 #include "server/internal_client.h"
 #include "server/jetstream/api_requests.h"
+#include "server/jetstream/consumer.h"
 #include "server/jetstream/jetstream.h"
 #include "server/jetstream/message_json.h"
 #include "server/jetstream/stream_meta.h"
@@ -210,6 +211,9 @@ void Stream::process_publish(const RoutedMessage& msg) {
 void Stream::store_message(const RoutedMessage& msg, std::string_view msg_id, int rollup) {
   const std::int64_t now = JetStream::now_ns();
   stream::StoreError error;
+  // Consumers count what is pending for them; a limit that removes older messages to make room changes
+  // that, which the store's message count shows.
+  const std::uint64_t msgs_before = consumers_.empty() ? 0 : store_->state().msgs;
   const std::uint64_t seq = store_->append(msg.subject, msg.headers(), msg.body(), now, error);
   if (error) {
     service_.log().error("JetStream failed to store a msg on stream '$G > " + config_.name +
@@ -227,13 +231,18 @@ void Stream::store_message(const RoutedMessage& msg, std::string_view msg_id, in
     if (purge_error)
       service_.log().error("JetStream rollup on stream '" + config_.name + "': " + purge_error.message);
   }
-  if (config_.retention == RetentionPolicy::kInterest) {
-    // No consumer can be interested yet (consumers come with the next part), and nats-server stores
-    // nothing for an interest stream without consumers: the sequence is used and acknowledged, and
-    // the message is gone at once.
+  if (config_.retention == RetentionPolicy::kInterest && !any_consumer_needs(seq, msg.subject)) {
+    // nats-server keeps nothing for an interest stream that no consumer is interested in: the sequence
+    // is used and acknowledged, and the message is gone at once.
     stream::StoreError remove_error;
     store_->remove(seq, false, remove_error);
+  } else {
+    for (const auto& [name, consumer] : consumers_)
+      consumer->on_stored(seq, msg.subject);
   }
+  // A rollup, or a limit that removed older messages to make room: consumers take their counts again.
+  if (!consumers_.empty() && (rollup != kNoRollup || store_->state().msgs != msgs_before + 1))
+    notify_removed();
   if (config_.max_age_ns > 0) service_.schedule_expiry(store_->next_expiry_ns());
   if (!msg.reply.empty() && !config_.no_ack) awaiting_flush_.push_back({std::string(msg.reply), seq});
   note_written();
@@ -365,19 +374,73 @@ void Stream::rebuild_dedupe(std::int64_t now_ns) {
 
 std::int64_t Stream::expire(std::int64_t now_ns) {
   if (config_.max_age_ns <= 0) return 0;
-  store_->expire(now_ns);
+  if (store_->expire(now_ns) > 0) notify_removed();
   return store_->next_expiry_ns();
 }
 
 std::uint64_t Stream::purge(const stream::PurgeRequest& request, stream::StoreError& error) {
   const std::uint64_t purged = store_->purge(request, error);
   note_written();
+  if (purged > 0) notify_removed(true);
   return purged;
 }
 
 bool Stream::remove(std::uint64_t seq, bool erase, stream::StoreError& error) {
   const bool removed = store_->remove(seq, erase, error);
   note_written();
+  if (removed) notify_removed();
+  return removed;
+}
+
+void Stream::notify_removed(bool purged) noexcept {
+  for (const auto& [name, consumer] : consumers_)
+    consumer->on_removed(purged);
+}
+
+bool Stream::any_consumer_needs(std::uint64_t seq, std::string_view subject) const {
+  for (const auto& [name, consumer] : consumers_)
+    if (consumer->needs(seq, subject)) return true;
+  return false;
+}
+
+void Stream::acknowledged(std::uint64_t seq, const Consumer& by) {
+  if (config_.retention == RetentionPolicy::kLimits) return;
+  const stream::StoreState state = store_->state();
+  if (seq < state.first_seq || seq > state.last_seq) return;
+  if (config_.retention == RetentionPolicy::kInterest) {
+    // The message stays while another consumer still needs it (stream.go checkInterest).
+    stream::StoreError error;
+    const std::optional<stream::StoredMessage> msg = store_->load(seq, error);
+    if (!msg) return;
+    for (const auto& [name, consumer] : consumers_)
+      if (consumer.get() != &by && consumer->needs(seq, msg->subject)) return;
+  }
+  stream::StoreError error;
+  if (store_->remove(seq, false, error)) {
+    note_written();
+    // Only the consumers ahead of this one can count it; the acknowledging one is past it.
+    for (const auto& [name, consumer] : consumers_)
+      if (consumer.get() != &by) consumer->on_removed();
+  } else if (error) {
+    service_.log().error("JetStream could not remove acknowledged message " + std::to_string(seq) +
+                         " from stream '" + config_.name + "': " + error.message);
+  }
+}
+
+std::shared_ptr<Consumer> Stream::find_consumer(std::string_view name) const {
+  const auto found = consumers_.find(std::string(name));
+  return found == consumers_.end() ? nullptr : found->second;
+}
+
+void Stream::add_consumer(std::shared_ptr<Consumer> consumer) {
+  consumers_.emplace(consumer->name(), std::move(consumer));
+}
+
+std::shared_ptr<Consumer> Stream::remove_consumer(std::string_view name) {
+  const auto found = consumers_.find(std::string(name));
+  if (found == consumers_.end()) return nullptr;
+  std::shared_ptr<Consumer> removed = std::move(found->second);
+  consumers_.erase(found);
   return removed;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@ struct Subscription;
 namespace tern::server::jetstream {
 
 class JetStream;
+class Consumer;
 
 class Stream : public std::enable_shared_from_this<Stream> {
  public:
@@ -77,6 +79,15 @@ class Stream : public std::enable_shared_from_this<Stream> {
   // The MSG.DELETE API: removes (and with `erase` overwrites) one message, logged.
   bool remove(std::uint64_t seq, bool erase, stream::StoreError& error);
 
+  // ---- Consumers, by name.
+  const std::map<std::string, std::shared_ptr<Consumer>>& consumers() const noexcept { return consumers_; }
+  std::shared_ptr<Consumer> find_consumer(std::string_view name) const;
+  void add_consumer(std::shared_ptr<Consumer> consumer);
+  std::shared_ptr<Consumer> remove_consumer(std::string_view name);
+  // `by` settled `seq` (acked it, or sent it with ack none): on a work-queue stream the message goes;
+  // on an interest stream it goes once no other consumer needs it.
+  void acknowledged(std::uint64_t seq, const Consumer& by);
+
  private:
   struct PendingAck {
     std::string reply;
@@ -92,6 +103,9 @@ class Stream : public std::enable_shared_from_this<Stream> {
   // Schedules this turn's write when the store holds unwritten bytes.
   void note_written();
   void sync_done(std::uint64_t covers_seq, const std::string& failure) noexcept;
+  // Messages left the store other than by an ack: every consumer takes its counts again.
+  void notify_removed(bool purged = false) noexcept;
+  bool any_consumer_needs(std::uint64_t seq, std::string_view subject) const;
   // The discard-new limit checks; an empty string when the message may be stored.
   std::string discard_new_refusal(std::string_view subject, std::size_t raw_size) const;
 
@@ -100,6 +114,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   std::int64_t created_ns_;
   std::unique_ptr<stream::StreamStore> store_;
   std::vector<Subscription*> subscriptions_;
+  std::map<std::string, std::shared_ptr<Consumer>> consumers_;
   DedupeWindow dedupe_;
   // Every PubAck is this, the sequence and `}`; built in ack_buffer_, reused.
   std::string ack_prefix_;

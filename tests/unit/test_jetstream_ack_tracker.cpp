@@ -193,6 +193,18 @@ TEST_CASE("a purge forgets what was below the new first sequence") {
   CHECK(tracker.ack_floor_stream_seq() == 2);
 }
 
+TEST_CASE("a new consumer's ack floor is 0/0 wherever it starts, as nats-server reports it") {
+  AckTracker tracker = explicit_tracker();
+  tracker.start_at(5);
+  CHECK(tracker.ack_floor_consumer_seq() == 0);
+  CHECK(tracker.ack_floor_stream_seq() == 0);
+  deliver_new(tracker, 5, 6, 0);
+  std::vector<std::uint64_t> settled;
+  tracker.ack(5, 1, settled);
+  CHECK(tracker.ack_floor_consumer_seq() == 1);
+  CHECK(tracker.ack_floor_stream_seq() == 5);
+}
+
 TEST_CASE("an undone redelivery goes back to the head with its count") {
   AckTracker tracker = explicit_tracker(kSecond);
   deliver_new(tracker, 1, 2, 0);
