@@ -180,6 +180,13 @@ class Consumer : public std::enable_shared_from_this<Consumer> {
   std::int64_t replay_last_ts_ns_ = 0;
   std::int64_t replay_next_ns_ = 0;
   std::uint64_t replay_until_seq_ = 0;
+  // rate_limit_bps: a token bucket of bytes (nats-server's rate.Limiter with the stream's largest
+  // message as the burst), and when the next message may go once it ran dry.
+  double rate_tokens_ = 0;
+  std::int64_t rate_refilled_ns_ = 0;
+  std::int64_t rate_next_ns_ = 0;
+  // Whether the bucket allows `size` bytes now; if not, rate_next_ns_ says when.
+  bool rate_allows(std::size_t size, std::int64_t now_ns);
 
   // Pull.
   std::deque<WaitingRequest> waiting_;

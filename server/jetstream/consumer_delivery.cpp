@@ -23,6 +23,8 @@ constexpr std::int64_t kReplayMinGapNs = 1'000'000;
 constexpr std::int64_t kStallBoundNs = 1'000'000'000;
 // How often an ephemeral consumer checks whether anyone still listens (at most).
 constexpr std::int64_t kInterestCheckNs = 1'000'000'000;
+// The rate limiter's burst when the stream has no max_msg_size: nats-server's default max_payload.
+constexpr std::int64_t kDefaultRateBurst = 1024 * 1024;
 
 void append_decimal(std::string& out, std::uint64_t n) {
   char digits[24];
@@ -179,6 +181,11 @@ bool Consumer::deliver(std::size_t budget) noexcept {
     }
     const std::size_t size = msg.subject.size() + ack_reply_.size() + headers.size() + body.size();
 
+    if (config_.rate_limit_bps > 0 && !rate_allows(size, now)) {
+      put_back(candidate);
+      break;
+    }
+
     std::string_view target = config_.deliver_subject;
     WaitingRequest* request = nullptr;
     if (is_pull()) {
@@ -257,6 +264,28 @@ bool Consumer::deliver(std::size_t budget) noexcept {
   return sent >= budget;
 }
 
+bool Consumer::rate_allows(std::size_t size, std::int64_t now_ns) {
+  const double bytes_per_ns = static_cast<double>(config_.rate_limit_bps / 8) / 1e9;
+  const std::int64_t max_msg = stream_.config().max_msg_size;
+  const double burst = static_cast<double>(max_msg > 0 ? max_msg : kDefaultRateBurst);
+  if (rate_refilled_ns_ == 0) {
+    rate_tokens_ = burst;
+  } else {
+    rate_tokens_ =
+        std::min(burst, rate_tokens_ + static_cast<double>(now_ns - rate_refilled_ns_) * bytes_per_ns);
+  }
+  rate_refilled_ns_ = now_ns;
+  // A message larger than the burst waits for a full bucket rather than forever.
+  const double need = std::min(static_cast<double>(size), burst);
+  if (rate_tokens_ >= need || bytes_per_ns <= 0) {
+    rate_tokens_ -= need;
+    rate_next_ns_ = 0;
+    return true;
+  }
+  rate_next_ns_ = now_ns + static_cast<std::int64_t>((need - rate_tokens_) / bytes_per_ns) + 1;
+  return false;
+}
+
 std::int64_t Consumer::process_waiting(bool end_of_stream, std::int64_t now_ns) {
   std::int64_t wanted = 0;
   for (auto it = waiting_.begin(); it != waiting_.end();) {
@@ -295,6 +324,10 @@ bool Consumer::on_deadline(std::int64_t now_ns) noexcept {
     next_heartbeat_ns_ = now_ns + config_.idle_heartbeat_ns;
   }
   if (replay_next_ns_ != 0 && now_ns >= replay_next_ns_) signal();
+  if (rate_next_ns_ != 0 && now_ns >= rate_next_ns_) {
+    rate_next_ns_ = 0;
+    signal();
+  }
   if (stalled_on_ != 0 && now_ns >= stalled_until_ns_) receiver_drained();
   if (config_.inactive_threshold_ns > 0 && !is_durable() && next_interest_check_ns_ != 0 &&
       now_ns >= next_interest_check_ns_) {
@@ -324,7 +357,9 @@ std::int64_t Consumer::next_deadline() const noexcept {
     consider(request.next_heartbeat_ns);
   }
   if (!is_pull() && config_.idle_heartbeat_ns > 0) consider(next_heartbeat_ns_);
-  consider(replay_next_ns_);
+  // A replay pause that has passed is the next delivery's to end, not the timer's.
+  if (replay_next_ns_ > JetStream::now_ns()) consider(replay_next_ns_);
+  consider(rate_next_ns_);
   if (stalled_on_ != 0) consider(stalled_until_ns_);
   if (config_.inactive_threshold_ns > 0 && !is_durable()) consider(next_interest_check_ns_);
   return next;

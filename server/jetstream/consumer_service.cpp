@@ -171,8 +171,10 @@ void JetStream::arm_deadline_timer() noexcept {
   const std::int64_t when = deadlines_.top().when_ns;
   deadline_armed_ns_ = when;
   const std::int64_t delay_ns = when - now_ns();
-  // Rounded up, so that the timer never fires before the deadline and spins.
-  const auto delay_ms = static_cast<std::uint64_t>(delay_ns <= 0 ? 0 : (delay_ns + 999'999) / 1'000'000);
+  // Rounded up, so that the timer never fires before the deadline and spins; at least 1 ms, because a
+  // libuv timer re-armed with no delay from its own callback runs again in the same loop iteration
+  // (libuv before 1.45), which would starve everything else.
+  const auto delay_ms = static_cast<std::uint64_t>(delay_ns <= 0 ? 1 : (delay_ns + 999'999) / 1'000'000);
   if (const int rc = uv_timer_start(&deadline_timer_, on_deadline_timer, delay_ms, 0); rc != 0)
     log().error(std::string("JetStream consumer timer: ") + uv_strerror(rc));
 }
