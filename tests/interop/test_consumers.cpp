@@ -25,6 +25,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "tests/interop/jetstream_fixture.h"
@@ -940,11 +941,17 @@ TEMPLATE_TEST_CASE("consumers deliver policies, filter subject, headers only and
     config.OptStartTime = start_time;
     config.FilterSubject = "pol.>";
     const auto created = require_add_consumer(js, "POL", config);
-    CHECK(created->NumPending == 3);
-    const auto subscription = pull_subscribe(js, "pol.>", "bytime");
-    Fetched fetched = fetch(subscription.get(), 3);
-    REQUIRE(fetched.status == NATS_OK);
-    CHECK(fetched.stream_seqs() == range(3, 5));
+    // nats-server 2.9.10's file store sometimes places a time inside its last block past the end
+    // (GetSeqFromTime; seen under load, 0 pending): the reference is not held to it, ternd is.
+    if (std::is_same_v<TestType, NatsServer> && created->NumPending == 0) {
+      WARN("nats-server placed the start time past the end of the stream");
+    } else {
+      CHECK(created->NumPending == 3);
+      const auto subscription = pull_subscribe(js, "pol.>", "bytime");
+      Fetched fetched = fetch(subscription.get(), 3);
+      REQUIRE(fetched.status == NATS_OK);
+      CHECK(fetched.stream_seqs() == range(3, 5));
+    }
   }
   CHECK(delivered("pol.>", js_DeliverLastPerSubject, 3) == range(3, 5));
   CHECK(delivered("pol.a", js_DeliverAll, 2) == (std::vector<std::uint64_t>{1, 3}));
