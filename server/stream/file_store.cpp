@@ -144,6 +144,7 @@ StoreError FileStore::log_delete(const DeleteControl& control, bool erase, const
     std::memset(erased.data() + payload_at, 0, record.payload.size());
     reseal_record(erased.data(), record.length);
     if (entry.position + erased.size() <= segment->written) {
+      invalidate_read_ahead();
       if (int code = write_all(segment->fd, erased.data(), erased.size(), entry.position); code != 0) {
         return io_error("write to", segment->log_path, code);
       }
@@ -207,6 +208,7 @@ StoreError FileStore::write_segment(Segment& segment) {
   const char* data = segment.buffer.data() + (offset - segment.buffer_start);
   if (int code = write_all(segment.fd, data, segment.unflushed(), offset); code != 0) {
     // Drop whatever part did reach the file, so that the next write starts at a record boundary.
+    invalidate_read_ahead();
     (void)::ftruncate(segment.fd, static_cast<off_t>(offset));
     return io_error("write to", segment.log_path, code);
   }
@@ -277,6 +279,32 @@ bool FileStore::read_bytes(const Segment& segment, std::uint64_t position, std::
     out = std::string_view(segment.buffer).substr(offset, length);
     return true;
   }
+  if (ahead_segment_ == &segment && position >= ahead_start_ &&
+      position + length <= ahead_start_ + ahead_.size()) {
+    out = std::string_view(ahead_).substr(position - ahead_start_, length);
+    return true;
+  }
+  if (length < kReadAhead) {
+    ahead_segment_ = nullptr;
+    ahead_.resize(kReadAhead);
+    std::size_t got_total = 0;
+    while (got_total < kReadAhead) {
+      const ssize_t got = ::pread(segment.fd, ahead_.data() + got_total, kReadAhead - got_total,
+                                  static_cast<off_t>(position + got_total));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) {
+        error = io_error("read of", segment.log_path, errno);
+        return false;
+      }
+      if (got == 0) break;
+      got_total += static_cast<std::size_t>(got);
+    }
+    ahead_.resize(got_total);
+    ahead_segment_ = &segment;
+    ahead_start_ = position;
+    out = std::string_view(ahead_).substr(0, std::min(length, got_total));
+    return true;
+  }
   scratch.resize(length);
   std::size_t done = 0;
   while (done < length) {
@@ -338,6 +366,7 @@ void FileStore::unlink_dead_segments() {
   while (segments_.size() > 1 && segments_[1]->first_seq <= first_seq() && segments_[0]->unflushed() == 0 &&
          segments_[0]->sealed) {
     Segment& dead = *segments_[0];
+    if (ahead_segment_ == &dead) invalidate_read_ahead();
     if (dead.fd >= 0) ::close(dead.fd);
     if (::unlink(dead.log_path.c_str()) == 0) directory_dirty_ = true;
     ::unlink(dead.index_path.c_str());

@@ -86,6 +86,14 @@ class FileStore final : public IndexedStore {
   FileStoreOptions options_;
   std::string segment_dir_;
   std::deque<std::unique_ptr<Segment>> segments_;
+  // Read-ahead for readers behind the tail (a consumer draining a backlog): one read of kReadAhead bytes
+  // serves the records after it. Segments only grow, so the window stays true until a record is erased,
+  // a failed write is truncated away or its segment goes (invalidate_read_ahead).
+  static constexpr std::size_t kReadAhead = 256 * 1024;
+  mutable const Segment* ahead_segment_ = nullptr;
+  mutable std::uint64_t ahead_start_ = 0;
+  mutable std::string ahead_;
+  void invalidate_read_ahead() const noexcept { ahead_segment_ = nullptr; }
   std::size_t unflushed_ = 0;
   std::uint64_t flushed_seq_ = 0;
   std::vector<std::string> unflushed_controls_;  // Re-appended if a flush fails.

@@ -177,6 +177,7 @@ bool FileStore::recover(std::int64_t now_ns, RecoveryReport& report, StoreError&
     if (valid < segment->written) {
       const std::uint64_t lost = segment->written - valid;
       if (valid < kSegmentHeaderSize) valid = 0;
+      invalidate_read_ahead();
       if (::ftruncate(segment->fd, static_cast<off_t>(valid)) != 0) {
         error = io_error("truncate of", segment->log_path, errno);
         recovering_ = false;

@@ -276,3 +276,55 @@ TEST_CASE("an erased message's payload is overwritten on disk") {
   CHECK(fixture.report.bytes_truncated == 0);
   CHECK(fixture.store->state().msgs == 1);
 }
+
+TEST_CASE(
+    "reads behind the tail come from the read-ahead window and stay true across removals and segments") {
+  TempDir dir;
+  FileStoreOptions options;
+  options.directory = dir.path() + "/stream";
+  options.segment_bytes = 64 * 1024;  // Many segments, so that the window meets segment ends.
+  options.tail_bytes = 0;             // Every read goes to the file.
+  RecoveryReport report;
+  StoreError error;
+  auto store = open_file_store(options, kNow, report, error);
+  REQUIRE(store != nullptr);
+  constexpr std::uint64_t kCount = 5000;
+  const auto payload_of = [](std::uint64_t seq) {
+    return "payload-" + std::to_string(seq) + std::string(seq % 97, 'x');
+  };
+  for (std::uint64_t seq = 1; seq <= kCount; ++seq)
+    REQUIRE(store->append("s." + std::to_string(seq % 7), {}, payload_of(seq), kNow, error) == seq);
+  REQUIRE_FALSE(store->flush());
+  // Forwards, as a consumer drains a backlog, then backwards and strided.
+  for (std::uint64_t seq = 1; seq <= kCount; ++seq) {
+    auto msg = store->load(seq, error);
+    REQUIRE(msg);
+    REQUIRE(msg->payload == payload_of(seq));
+  }
+  for (std::uint64_t seq = kCount; seq >= 1; seq -= 13) {
+    auto msg = store->load(seq, error);
+    REQUIRE(msg);
+    REQUIRE(msg->payload == payload_of(seq));
+    if (seq <= 13) break;
+  }
+  // An erased message inside the window is gone; its neighbours still read true.
+  REQUIRE(store->remove(2500, true, error));
+  CHECK_FALSE(store->load(2500, error));
+  auto before = store->load(2499, error);
+  auto after = store->load(2501, error);
+  REQUIRE(before);
+  REQUIRE(after);
+  CHECK(before->payload == payload_of(2499));
+  CHECK(after->payload == payload_of(2501));
+  // Purging drops the first segments (and the window over them); later reads are still right.
+  PurgeRequest purge;
+  purge.upto_seq = 3000;
+  store->purge(purge, error);
+  REQUIRE_FALSE(error);
+  for (std::uint64_t seq = 3000; seq <= kCount; ++seq) {
+    auto msg = store->load_next("", seq, error);
+    REQUIRE(msg);
+    REQUIRE(msg->seq == seq);
+    REQUIRE(msg->payload == payload_of(seq));
+  }
+}
