@@ -10,13 +10,6 @@ namespace tern::server::jetstream {
 
 namespace {
 
-template <typename Integer>
-void append_number(std::string& out, Integer value) {
-  std::array<char, 24> digits{};
-  const auto result = std::to_chars(digits.data(), digits.data() + digits.size(), value);
-  out.append(digits.data(), result.ptr);
-}
-
 // parseAckReplyNum: -1 for an empty token or one with a byte that is not an ASCII digit; otherwise the
 // digits accumulated in int64 arithmetic, which wraps (as unsigned arithmetic gives the same bits).
 std::uint64_t parse_ack_reply_num(std::string_view token) noexcept {
@@ -71,6 +64,10 @@ void append_ack_subject(std::string& out, std::string_view stream, std::string_v
   out.push_back('.');
   out.append(consumer);
   out.push_back('.');
+  append_ack_tokens(out, info);
+}
+
+void append_ack_tokens(std::string& out, const AckReplyInfo& info) {
   append_number(out, info.delivery_count);
   out.push_back('.');
   append_number(out, info.stream_seq);

@@ -33,6 +33,9 @@ void append_ack_subject(std::string& out, std::string_view stream, std::string_v
 // answers a +NXT sent to such a subject as a pull request; a caller that wants that too must look at
 // the body itself.
 std::optional<AckReplyInfo> parse_ack_subject_tail(std::string_view tail);
+// Appends the five tokens after `$JS.ACK.<stream>.<consumer>.`: a consumer keeps that prefix and adds
+// these per delivery.
+void append_ack_tokens(std::string& out, const AckReplyInfo& info);
 
 enum class AckKind : std::uint8_t { kAck, kNak, kProgress, kNext, kTerm, kIgnored };
 

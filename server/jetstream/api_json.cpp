@@ -10,16 +10,6 @@ namespace {
 
 using monitor::JsonWriter;
 
-JsonWriter compact() {
-  return JsonWriter(JsonWriter::Style::kCompact);
-}
-
-void write_paging(JsonWriter& json, std::int64_t total, std::int64_t offset, std::int64_t limit) {
-  json.field("total", total);
-  json.field("offset", offset);
-  json.field("limit", limit);
-}
-
 void write_state(JsonWriter& json, const StreamInfoView& info,
                  const std::vector<std::pair<std::string, std::uint64_t>>* subjects) {
   json.key("state");
@@ -36,7 +26,7 @@ void write_stream_info_members(JsonWriter& json, const StreamInfoView& info,
 }
 
 std::string typed_stream_info(std::string_view type, const StreamInfoView& info, bool did_create) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", type);
   write_stream_info_members(json, info, nullptr);
@@ -46,6 +36,25 @@ std::string typed_stream_info(std::string_view type, const StreamInfoView& info,
 }
 
 }  // namespace
+
+JsonWriter compact_json() {
+  return JsonWriter(JsonWriter::Style::kCompact);
+}
+
+void write_paging(JsonWriter& json, std::int64_t total, std::int64_t offset, std::int64_t limit) {
+  json.field("total", total);
+  json.field("offset", offset);
+  json.field("limit", limit);
+}
+
+std::string success_response(std::string_view type) {
+  auto json = compact_json();
+  json.begin_object();
+  json.field("type", type);
+  json.field("success", true);
+  json.end_object();
+  return json.take();
+}
 
 std::string format_time_ns(std::int64_t unix_ns) {
   if (unix_ns == 0) return "0001-01-01T00:00:00Z";
@@ -78,7 +87,7 @@ void write_stream_state(JsonWriter& json, const stream::StoreState& state, std::
 }
 
 std::string account_info_response(const AccountInfo& info) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", kAccountInfoResponseType);
   json.field("memory", info.memory);
@@ -121,7 +130,7 @@ std::string stream_update_response(const StreamInfoView& info) {
 }
 
 std::string stream_info_response(const StreamInfoView& info, const SubjectDetails* details) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", kStreamInfoResponseType);
   if (details != nullptr) {
@@ -135,7 +144,7 @@ std::string stream_info_response(const StreamInfoView& info, const SubjectDetail
 }
 
 std::string stream_info_error(const ApiError& error) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", kStreamInfoResponseType);
   write_api_error(json, error);
@@ -145,17 +154,12 @@ std::string stream_info_error(const ApiError& error) {
 }
 
 std::string stream_delete_response() {
-  auto json = compact();
-  json.begin_object();
-  json.field("type", kStreamDeleteResponseType);
-  json.field("success", true);
-  json.end_object();
-  return json.take();
+  return success_response(kStreamDeleteResponseType);
 }
 
 std::string stream_names_response(std::int64_t total, std::int64_t offset,
                                   const std::vector<std::string>& names) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", kStreamNamesResponseType);
   write_paging(json, total, offset, kStreamNamesLimit);
@@ -173,7 +177,7 @@ std::string stream_names_response(std::int64_t total, std::int64_t offset,
 }
 
 std::string stream_names_error(const ApiError& error) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", kStreamNamesResponseType);
   write_api_error(json, error);
@@ -186,7 +190,7 @@ std::string stream_names_error(const ApiError& error) {
 
 std::string stream_list_response(std::int64_t total, std::int64_t offset,
                                  const std::vector<StreamInfoView>& infos) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", kStreamListResponseType);
   write_paging(json, total, offset, kStreamListLimit);
@@ -200,7 +204,7 @@ std::string stream_list_response(std::int64_t total, std::int64_t offset,
 }
 
 std::string stream_list_error(const ApiError& error) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", kStreamListResponseType);
   write_api_error(json, error);
@@ -213,7 +217,7 @@ std::string stream_list_error(const ApiError& error) {
 }
 
 std::string stream_purge_response(std::uint64_t purged) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", kStreamPurgeResponseType);
   json.field("success", true);
@@ -223,7 +227,7 @@ std::string stream_purge_response(std::uint64_t purged) {
 }
 
 std::string stream_purge_error(const ApiError& error) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", kStreamPurgeResponseType);
   write_api_error(json, error);

@@ -36,6 +36,13 @@ inline constexpr std::int64_t kStreamNamesLimit = 1024;
 inline constexpr std::int64_t kStreamListLimit = 256;
 inline constexpr std::int64_t kSubjectDetailsLimit = 100'000;
 
+// A writer in the compact style every API reply uses.
+monitor::JsonWriter compact_json();
+// The paged responses' "total", "offset" and "limit" members (ApiPaged).
+void write_paging(monitor::JsonWriter& json, std::int64_t total, std::int64_t offset, std::int64_t limit);
+// {"type":"<type>","success":true}: the reply of a successful delete (streams and consumers).
+std::string success_response(std::string_view type);
+
 // Go's zero time.Time for 0, else the instant in UTC: "2026-12-05T07:45:35.196964416Z".
 std::string format_time_ns(std::int64_t unix_ns);
 

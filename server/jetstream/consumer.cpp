@@ -333,6 +333,7 @@ void Consumer::check_interest() noexcept {
   active_ = service_.has_exact_interest(config_.deliver_subject);
   if (active_) inactive_since_ns_ = 0;
   if (active_ && !had) signal();
+  if (!active_) service_.await_interest(*this);
 }
 
 void Consumer::process_next_request(std::string_view reply, std::string_view body, std::int64_t now_ns) {

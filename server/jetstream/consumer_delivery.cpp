@@ -4,7 +4,7 @@
 // the pull request whose turn it is. Also the deadlines that drive it.
 #include <algorithm>
 
-#include "protocol/frames.h"
+#include "server/jetstream/ack_protocol.h"
 #include "server/jetstream/consumer.h"
 #include "server/jetstream/jetstream.h"
 #include "server/jetstream/status_messages.h"
@@ -25,11 +25,6 @@ constexpr std::int64_t kStallBoundNs = 1'000'000'000;
 constexpr std::int64_t kInterestCheckNs = 1'000'000'000;
 // The rate limiter's burst when the stream has no max_msg_size: nats-server's default max_payload.
 constexpr std::int64_t kDefaultRateBurst = 1024 * 1024;
-
-void append_decimal(std::string& out, std::uint64_t n) {
-  char digits[24];
-  out.append(digits, static_cast<std::size_t>(protocol::write_decimal(digits, n) - digits));
-}
 
 }  // namespace
 
@@ -162,15 +157,8 @@ bool Consumer::deliver(std::size_t budget) noexcept {
     if (first_delivery && pending_after > 0) --pending_after;
     const std::uint64_t consumer_seq = tracker_.next_consumer_seq();
     ack_reply_.assign(ack_prefix_);
-    append_decimal(ack_reply_, candidate.delivery_count);
-    ack_reply_.push_back('.');
-    append_decimal(ack_reply_, msg.seq);
-    ack_reply_.push_back('.');
-    append_decimal(ack_reply_, consumer_seq);
-    ack_reply_.push_back('.');
-    append_decimal(ack_reply_, static_cast<std::uint64_t>(msg.timestamp_ns));
-    ack_reply_.push_back('.');
-    append_decimal(ack_reply_, pending_after);
+    append_ack_tokens(ack_reply_, AckReplyInfo{candidate.delivery_count, msg.seq, consumer_seq,
+                                               msg.timestamp_ns, pending_after});
 
     std::string_view headers = msg.headers;
     std::string_view body = msg.payload;
@@ -207,6 +195,7 @@ bool Consumer::deliver(std::size_t budget) noexcept {
       }
       active_ = false;
       if (inactive_since_ns_ == 0) inactive_since_ns_ = now;
+      service_.await_interest(*this);
       break;
     }
     if (request != nullptr) finish_waiting_front(request);

@@ -9,10 +9,6 @@ namespace {
 
 using monitor::JsonWriter;
 
-JsonWriter compact() {
-  return JsonWriter(JsonWriter::Style::kCompact);
-}
-
 void write_sequence_pair(JsonWriter& json, std::string_view key, const SequencePair& pair) {
   json.key(key);
   json.begin_object();
@@ -42,7 +38,7 @@ void write_info_members(JsonWriter& json, const ConsumerInfoView& info) {
 }
 
 std::string typed_info(std::string_view type, const ConsumerInfoView& info) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", type);
   write_info_members(json, info);
@@ -50,14 +46,8 @@ std::string typed_info(std::string_view type, const ConsumerInfoView& info) {
   return json.take();
 }
 
-void write_paging(JsonWriter& json, std::int64_t total, std::int64_t offset, std::int64_t limit) {
-  json.field("total", total);
-  json.field("offset", offset);
-  json.field("limit", limit);
-}
-
 std::string paged_error(std::string_view type, const ApiError& error) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", type);
   write_api_error(json, error);
@@ -86,17 +76,12 @@ std::string consumer_info_response(const ConsumerInfoView& info) {
 }
 
 std::string consumer_delete_response() {
-  auto json = compact();
-  json.begin_object();
-  json.field("type", kConsumerDeleteResponseType);
-  json.field("success", true);
-  json.end_object();
-  return json.take();
+  return success_response(kConsumerDeleteResponseType);
 }
 
 std::string consumer_names_response(std::int64_t total, std::int64_t offset,
                                     const std::vector<std::string>& names) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", kConsumerNamesResponseType);
   write_paging(json, total, offset, kConsumerNamesLimit);
@@ -115,7 +100,7 @@ std::string consumer_names_error(const ApiError& error) {
 
 std::string consumer_list_response(std::int64_t total, std::int64_t offset,
                                    const std::vector<ConsumerInfoView>& infos) {
-  auto json = compact();
+  auto json = compact_json();
   json.begin_object();
   json.field("type", kConsumerListResponseType);
   write_paging(json, total, offset, kConsumerListLimit);

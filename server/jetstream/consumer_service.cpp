@@ -124,11 +124,25 @@ void JetStream::receiver_drained(std::uint64_t receiver) noexcept {
 }
 
 void JetStream::subscription_added(std::string_view subject) noexcept {
-  if (consumers_by_id_.empty()) return;
-  for (const auto& [id, weak] : consumers_by_id_) {
-    if (auto consumer = weak.lock(); consumer != nullptr && !consumer->is_pull() && !consumer->push_bound())
-      consumer->interest_added(subject);
+  if (awaiting_interest_.empty()) return;
+  const auto [first, last] = awaiting_interest_.equal_range(std::string(subject));
+  if (first == last) return;
+  // Taken out first: a consumer still without interest registers again while we go.
+  std::vector<std::weak_ptr<Consumer>> waiting;
+  for (auto it = first; it != last; ++it)
+    waiting.push_back(it->second);
+  awaiting_interest_.erase(first, last);
+  for (const std::weak_ptr<Consumer>& weak : waiting) {
+    if (auto consumer = weak.lock()) consumer->interest_added(subject);
   }
+}
+
+void JetStream::await_interest(Consumer& consumer) {
+  const auto [first, last] = awaiting_interest_.equal_range(consumer.config().deliver_subject);
+  for (auto it = first; it != last; ++it) {
+    if (it->second.lock().get() == &consumer) return;
+  }
+  awaiting_interest_.emplace(consumer.config().deliver_subject, consumer.weak_from_this());
 }
 
 std::string JetStream::random_token4() {
@@ -221,6 +235,13 @@ void JetStream::delete_consumer(Stream& stream, const std::string& name, bool er
   if (consumer == nullptr) return;
   consumer->stop(true);
   consumers_by_id_.erase(consumer->id());
+  if (!consumer->is_pull()) {
+    const auto [first, last] = awaiting_interest_.equal_range(consumer->config().deliver_subject);
+    for (auto it = first; it != last;) {
+      const auto waiting = it->second.lock();
+      it = (waiting == nullptr || waiting == consumer) ? awaiting_interest_.erase(it) : std::next(it);
+    }
+  }
   if (!erase_state || !consumer->is_persisted()) return;
   // Renamed away at once, so that a restart cannot bring it back; removed on the pool.
   const std::string dir = consumer->directory();

@@ -4,6 +4,8 @@
 // each reproduced from Go 1.19, the toolchain nats-server 2.9.10 was built with.
 #pragma once
 
+#include <array>
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,6 +17,14 @@ namespace tern::server::jetstream {
 // a unit (ns, us, µs, μs, ms, s, m, h), such as "300ms", "-1.5h" or "2h45m"; "0" alone needs no unit.
 // Returns nanoseconds, or nothing where Go returns an error (including overflow of int64).
 std::optional<std::int64_t> parse_go_duration(std::string_view text);
+
+// Appends `value` in decimal, as strconv.FormatInt/FormatUint write it.
+template <typename Integer>
+void append_number(std::string& out, Integer value) {
+  std::array<char, 24> digits{};
+  const auto result = std::to_chars(digits.data(), digits.data() + digits.size(), value);
+  out.append(digits.data(), result.ptr);
+}
 
 // time.Duration.String: "0s", "1.5s", "2m0s", "1h0m0s", "300ms", "1.5µs", "10ns", "-1s".
 void append_go_duration(std::string& out, std::int64_t ns);

@@ -90,8 +90,11 @@ class JetStream {
   void note_stalled(Consumer& consumer);
   // A receiver drained or closed: consumers waiting for it go on.
   void receiver_drained(std::uint64_t receiver) noexcept;
-  // A client subscribed to `subject`: push consumers without interest look again.
+  // A client subscribed to `subject`: the push consumers waiting for interest on exactly that subject
+  // look again.
   void subscription_added(std::string_view subject) noexcept;
+  // `consumer`, a push consumer, has no interest on its deliver subject: a subscription to it wakes it.
+  void await_interest(Consumer& consumer);
   // `consumer` has state to write (written at most once per second, on the pool).
   void mark_consumer_dirty(Consumer& consumer);
   // Four characters of nats-server's base-62 alphabet, for flow-control subjects.
@@ -160,6 +163,8 @@ class JetStream {
   std::unordered_map<std::uint64_t, std::weak_ptr<Consumer>> consumers_by_id_;
   std::vector<std::weak_ptr<Consumer>> ready_;
   std::vector<std::weak_ptr<Consumer>> stalled_;
+  // Push consumers without interest, by deliver subject: a SUB costs one lookup, not a walk.
+  std::unordered_multimap<std::string, std::weak_ptr<Consumer>> awaiting_interest_;
   std::vector<std::weak_ptr<Consumer>> dirty_consumers_;
   std::unordered_set<std::uint64_t> state_writes_;
   std::priority_queue<ConsumerDeadline, std::vector<ConsumerDeadline>, std::greater<>> deadlines_;

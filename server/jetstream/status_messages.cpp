@@ -9,13 +9,6 @@ namespace tern::server::jetstream {
 
 namespace {
 
-template <typename Integer>
-void append_number(std::string& out, Integer value) {
-  std::array<char, 24> digits{};
-  const auto result = std::to_chars(digits.data(), digits.data() + digits.size(), value);
-  out.append(digits.data(), result.ptr);
-}
-
 std::string pending_status(std::string_view status_line, std::int64_t messages, std::int64_t bytes) {
   std::string out(status_line);
   out += "\r\nNats-Pending-Messages: ";
