@@ -15,8 +15,9 @@ inline constexpr std::string_view kPongFrame = "PONG\r\n";
 inline constexpr std::string_view kOkFrame = "+OK\r\n";
 
 namespace detail {
+// An empty view may carry a null data pointer, which memcpy must not be given even for zero bytes.
 inline char* put(char* out, std::string_view s) noexcept {
-  std::memcpy(out, s.data(), s.size());
+  if (!s.empty()) std::memcpy(out, s.data(), s.size());
   return out + s.size();
 }
 }  // namespace detail

@@ -12,7 +12,7 @@ namespace tern::server {
 bool ClientConnection::queue_outbound(std::string_view bytes) noexcept {
   char* at = reserve_outbound(bytes.size());
   if (at == nullptr) return false;
-  std::memcpy(at, bytes.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(at, bytes.data(), bytes.size());
   commit_outbound(bytes.size());
   return true;
 }
@@ -68,7 +68,7 @@ Delivery ClientConnection::deliver(const Subscription& sub, const RoutedMessage&
   if (at == nullptr) return Delivery::kRefused;
   at = protocol::write_msg_line(at, msg.subject, sub.sid, msg.reply, header_size_text, total_size_text,
                                 msg.blank_reply_token);
-  std::memcpy(at, payload.data(), payload.size());
+  if (!payload.empty()) std::memcpy(at, payload.data(), payload.size());
   at[payload.size()] = '\r';
   at[payload.size() + 1] = '\n';
   commit_outbound(frame);
