@@ -5,6 +5,15 @@
 
 namespace tern::client {
 
+std::shared_ptr<detail::Core> detail::core_of(const Client& client) {
+  if (!client.core_) throw std::logic_error("tern::client::Client: used after being moved from");
+  return client.core_;
+}
+
+Subscription detail::make_subscription(std::shared_ptr<Core> core, std::shared_ptr<SubState> state) {
+  return Subscription(std::move(core), std::move(state));
+}
+
 // --- Subscription ---
 
 Subscription& Subscription::operator=(Subscription&& other) noexcept {

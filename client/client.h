@@ -41,9 +41,16 @@
 
 namespace tern::client {
 
+class Client;
+class Subscription;
+
 namespace detail {
 class Core;
 struct SubState;
+// The library's own layers above the connection (client/jetstream) reach it through these two; they
+// are not part of the API applications use.
+std::shared_ptr<Core> core_of(const Client& client);
+Subscription make_subscription(std::shared_ptr<Core> core, std::shared_ptr<SubState> state);
 }  // namespace detail
 
 using MessageHandler = std::function<void(Message)>;
@@ -78,6 +85,8 @@ class Subscription {
 
  private:
   friend class Client;
+  friend Subscription detail::make_subscription(std::shared_ptr<detail::Core>,
+                                                std::shared_ptr<detail::SubState>);
   Subscription(std::shared_ptr<detail::Core> core, std::shared_ptr<detail::SubState> state)
       : core_(std::move(core)), state_(std::move(state)) {}
 
@@ -155,6 +164,7 @@ class Client {
   std::string new_inbox();
 
  private:
+  friend std::shared_ptr<detail::Core> detail::core_of(const Client& client);
   explicit Client(std::shared_ptr<detail::Core> core) : core_(std::move(core)) {}
   detail::Core& core() const;
 

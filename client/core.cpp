@@ -347,6 +347,27 @@ std::error_code Core::queue_ping_locked(CompletionHandler handler, bool user_han
   return {};
 }
 
+std::uint64_t Core::call_later(std::chrono::milliseconds delay, std::function<void()> call) {
+  std::lock_guard lock(mu_);
+  if (state_ == State::kClosed) return 0;
+  const std::uint64_t id = next_call_id_++;
+  const auto deadline = deadlines_.emplace(Clock::now() + delay, DeadlineRef{DeadlineKind::kCall, id});
+  calls_.emplace(id, PendingCall{std::move(call), deadline});
+  timer_dirty_ = true;
+  wake_locked();
+  return id;
+}
+
+void Core::cancel_call(std::uint64_t id) {
+  std::function<void()> cancelled;  // Destroyed outside mu_.
+  std::lock_guard lock(mu_);
+  const auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  deadlines_.erase(it->second.deadline);
+  cancelled = std::move(it->second.call);
+  calls_.erase(it);
+}
+
 void Core::flush_async(std::chrono::milliseconds timeout, CompletionHandler handler, bool user_handler) {
   std::error_code error;
   {

@@ -183,6 +183,7 @@ void Core::rearm_deadline_timer() {
 void Core::on_deadline_timer() noexcept {
   std::vector<PendingRequest> requests;
   std::vector<PongWaiter> waiters;
+  std::vector<std::function<void()>> calls;
   bool drain_expired = false;
   {
     std::lock_guard lock(mu_);
@@ -213,6 +214,12 @@ void Core::on_deadline_timer() noexcept {
         case DeadlineKind::kDrain:
           drain_expired = true;
           break;
+        case DeadlineKind::kCall:
+          if (const auto it = calls_.find(ref.id); it != calls_.end()) {
+            calls.push_back(std::move(it->second.call));
+            calls_.erase(it);
+          }
+          break;
       }
     }
   }
@@ -226,6 +233,8 @@ void Core::on_deadline_timer() noexcept {
   }
   for (PongWaiter& waiter : waiters)
     complete_waiter(waiter, timeout);
+  for (const std::function<void()>& call : calls)
+    dispatch(call);
   if (drain_expired) {
     close_now(timeout);
     return;

@@ -510,6 +510,7 @@ void Core::close_now(std::error_code reason) {
   std::deque<PongWaiter> waiters;
   std::unordered_map<std::uint64_t, PendingRequest> requests;
   std::unordered_map<std::uint64_t, std::shared_ptr<SubState>> subs;
+  std::unordered_map<std::uint64_t, PendingCall> calls;
   {
     std::lock_guard lock(mu_);
     if (state_ == State::kClosed) return;
@@ -528,6 +529,7 @@ void Core::close_now(std::error_code reason) {
     subs.swap(subs_);
     inbox_sub_.reset();
     deadlines_.clear();
+    calls.swap(calls_);  // Destroyed outside mu_: their captures may hold what takes it.
   }
   state_changed_.notify_all();
   ++attempt_id_;

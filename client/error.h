@@ -58,7 +58,9 @@ class Expected {
  public:
   Expected(T value) : storage_(std::in_place_index<0>, std::move(value)) {}     // NOLINT: implicit by design.
   Expected(std::error_code error) : storage_(std::in_place_index<1>, error) {}  // NOLINT
-  Expected(Errc error) : storage_(std::in_place_index<1>, make_error_code(error)) {}  // NOLINT
+  // Any error code enum (Errc, jetstream::Errc...), found by its make_error_code.
+  template <typename E, std::enable_if_t<std::is_error_code_enum_v<E>, int> = 0>
+  Expected(E error) : storage_(std::in_place_index<1>, make_error_code(error)) {}  // NOLINT
 
   bool has_value() const noexcept { return storage_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }

@@ -97,7 +97,18 @@ class Core : public std::enable_shared_from_this<Core> {
   void flush_async(std::chrono::milliseconds timeout, CompletionHandler handler, bool user_handler);
   std::error_code flush(std::chrono::milliseconds timeout);
   std::error_code drain(std::chrono::milliseconds timeout);
+  // Runs `call` on the I/O thread once `delay` has passed, as user code (under dispatch: never after
+  // the owner is gone). Returns an id for cancel_call, or 0 when the client is closed (`call` never
+  // runs). Layers of the library above the connection (JetStream's heartbeat watch) use it instead of
+  // timers of their own.
+  std::uint64_t call_later(std::chrono::milliseconds delay, std::function<void()> call);
+  // Cancels a call not yet run; harmless for one that ran or was never made. A call already running
+  // on the I/O thread is not waited for.
+  void cancel_call(std::uint64_t id);
   void close();
+  // Runs user code on the I/O thread unless the owner is gone; swallows exceptions, which must not
+  // cross libuv's C stack. I/O thread only (library completions that end in user code use it).
+  void dispatch(const std::function<void()>& call) noexcept;
   // Called by ~Client: no user callback runs once this returns; then closes and, for an own thread,
   // joins it (or detaches it when called on it).
   void shutdown_from_owner();
@@ -131,7 +142,7 @@ class Core : public std::enable_shared_from_this<Core> {
  private:
   static constexpr unsigned kReadBufferSize = 64 * 1024;
 
-  enum class DeadlineKind : std::uint8_t { kRequest, kPong, kDrain };
+  enum class DeadlineKind : std::uint8_t { kRequest, kPong, kDrain, kCall };
   struct DeadlineRef {
     DeadlineKind kind;
     std::uint64_t id;
@@ -195,9 +206,6 @@ class Core : public std::enable_shared_from_this<Core> {
   void rearm_deadline_timer();
   void set_initial_result(std::error_code result);
   void maybe_release();
-  // Runs user code on the I/O thread unless the owner is gone; swallows exceptions, which must not
-  // cross libuv's C stack.
-  void dispatch(const std::function<void()>& call) noexcept;
   // Clears `active` so the handler never runs again. Safe on any thread, including inside the handler.
   void deactivate(SubState& sub);
 
@@ -256,6 +264,12 @@ class Core : public std::enable_shared_from_this<Core> {
   Nuid nuid_;
   std::unordered_map<std::uint64_t, PendingRequest> requests_;
   std::uint64_t next_request_id_ = 1;
+  struct PendingCall {
+    std::function<void()> call;
+    DeadlineMap::iterator deadline;
+  };
+  std::unordered_map<std::uint64_t, PendingCall> calls_;
+  std::uint64_t next_call_id_ = 1;
   std::deque<PongWaiter> pong_waiters_;
   // PINGs queued in outbound_ (the newest entries of pong_waiters_): they survive a lost connection.
   std::size_t pings_in_outbound_ = 0;

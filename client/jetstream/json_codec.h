@@ -30,8 +30,8 @@ std::string write_message_get(std::uint64_t sequence, std::string_view last_by_s
 std::string write_message_delete(std::uint64_t sequence, bool erase);
 // The body of a pull request (CONSUMER.MSG.NEXT): batch, and expires / no_wait / max_bytes / idle_heartbeat
 // when set (durations in nanoseconds).
-std::string write_pull_request(std::uint64_t batch, Nanoseconds expires, bool no_wait, std::uint64_t max_bytes,
-                               Nanoseconds heartbeat);
+std::string write_pull_request(std::uint64_t batch, Nanoseconds expires, bool no_wait,
+                               std::uint64_t max_bytes, Nanoseconds heartbeat);
 
 // --- Responses. ---
 // An error in the response (api_error) or success ({} or {"success":true}).
@@ -54,10 +54,10 @@ struct Page {
   std::uint64_t limit = 0;
   std::vector<T> items;
 };
-Expected<Page<std::string>> parse_stream_names(std::string_view json);     // "streams":[...]
-Expected<Page<StreamInfo>> parse_stream_list(std::string_view json);       // "streams":[{...}]
-Expected<Page<std::string>> parse_consumer_names(std::string_view json);   // "consumers":[...]
-Expected<Page<ConsumerInfo>> parse_consumer_list(std::string_view json);   // "consumers":[{...}]
+Expected<Page<std::string>> parse_stream_names(std::string_view json);    // "streams":[...]
+Expected<Page<StreamInfo>> parse_stream_list(std::string_view json);      // "streams":[{...}]
+Expected<Page<std::string>> parse_consumer_names(std::string_view json);  // "consumers":[...]
+Expected<Page<ConsumerInfo>> parse_consumer_list(std::string_view json);  // "consumers":[{...}]
 
 // --- Shared pieces. ---
 // Go's time.RFC3339Nano in UTC ("2026-12-06T02:35:53.123456789Z", trailing zeros of the fraction

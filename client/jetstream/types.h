@@ -20,7 +20,14 @@ using SystemTime = std::chrono::time_point<std::chrono::system_clock, std::chron
 enum class RetentionPolicy : std::uint8_t { kLimits, kInterest, kWorkQueue };
 enum class StorageType : std::uint8_t { kFile, kMemory };
 enum class DiscardPolicy : std::uint8_t { kOld, kNew };
-enum class DeliverPolicy : std::uint8_t { kAll, kLast, kNew, kByStartSequence, kByStartTime, kLastPerSubject };
+enum class DeliverPolicy : std::uint8_t {
+  kAll,
+  kLast,
+  kNew,
+  kByStartSequence,
+  kByStartTime,
+  kLastPerSubject
+};
 enum class AckPolicy : std::uint8_t { kNone, kAll, kExplicit };
 enum class ReplayPolicy : std::uint8_t { kInstant, kOriginal };
 
@@ -151,11 +158,11 @@ struct PubAck {
 
 // The expectations a publish may carry, sent as headers the stream checks before storing.
 struct PublishOptions {
-  std::string msg_id;                                      // Nats-Msg-Id: duplicates are dropped.
-  std::string expected_stream;                             // Nats-Expected-Stream
-  std::optional<std::uint64_t> expected_last_sequence;     // Nats-Expected-Last-Sequence
+  std::string msg_id;                                           // Nats-Msg-Id: duplicates are dropped.
+  std::string expected_stream;                                  // Nats-Expected-Stream
+  std::optional<std::uint64_t> expected_last_sequence;          // Nats-Expected-Last-Sequence
   std::optional<std::uint64_t> expected_last_subject_sequence;  // Nats-Expected-Last-Subject-Sequence
-  std::string expected_last_msg_id;                        // Nats-Expected-Last-Msg-Id
+  std::string expected_last_msg_id;                             // Nats-Expected-Last-Msg-Id
   // How long to wait for the PubAck; zero: the context's default.
   std::chrono::milliseconds timeout{0};
 };
