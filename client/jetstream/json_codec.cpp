@@ -734,9 +734,23 @@ Expected<Page<ConsumerInfo>> parse_consumer_list(std::string_view json) {
 
 std::string format_rfc3339(SystemTime time) {
   if (time == SystemTime{}) return std::string(kGoZeroTimeText);
-  const auto midnight = std::chrono::floor<std::chrono::days>(time);
-  const std::chrono::year_month_day date{midnight};
-  const std::chrono::hh_mm_ss clock{time - midnight};
+  // Split with 64-bit integers rather than chrono's floor at nanosecond precision: near SystemTime's
+  // earliest time, the second and the midnight before it are out of its range.
+  const std::int64_t since_epoch = time.time_since_epoch().count();
+  std::int64_t seconds = since_epoch / kNanosecondsPerSecond;
+  std::int64_t fraction = since_epoch % kNanosecondsPerSecond;
+  if (fraction < 0) {
+    fraction += kNanosecondsPerSecond;
+    --seconds;
+  }
+  constexpr std::int64_t kSecondsPerDay = 86'400;
+  std::int64_t days = seconds / kSecondsPerDay;
+  std::int64_t second_of_day = seconds % kSecondsPerDay;
+  if (second_of_day < 0) {
+    second_of_day += kSecondsPerDay;
+    --days;
+  }
+  const std::chrono::year_month_day date{std::chrono::sys_days(std::chrono::days(days))};
   std::string out;
   out.reserve(kGoZeroTimeText.size() + 10);
   append_digits(out, static_cast<std::uint64_t>(static_cast<int>(date.year())), 4);
@@ -745,12 +759,12 @@ std::string format_rfc3339(SystemTime time) {
   out.push_back('-');
   append_digits(out, static_cast<unsigned>(date.day()), 2);
   out.push_back('T');
-  append_digits(out, static_cast<std::uint64_t>(clock.hours().count()), 2);
+  append_digits(out, static_cast<std::uint64_t>(second_of_day / 3600), 2);
   out.push_back(':');
-  append_digits(out, static_cast<std::uint64_t>(clock.minutes().count()), 2);
+  append_digits(out, static_cast<std::uint64_t>(second_of_day / 60 % 60), 2);
   out.push_back(':');
-  append_digits(out, static_cast<std::uint64_t>(clock.seconds().count()), 2);
-  if (const auto fraction = clock.subseconds().count(); fraction != 0) {
+  append_digits(out, static_cast<std::uint64_t>(second_of_day % 60), 2);
+  if (fraction != 0) {
     // Go's .999999999: nine digits, trailing zeros dropped.
     out.push_back('.');
     append_digits(out, static_cast<std::uint64_t>(fraction), 9);
