@@ -22,14 +22,15 @@ std::string write_stream_config(const StreamConfig& config);
 std::string write_consumer_create(std::string_view stream, const ConsumerConfig& config);
 // The body of STREAM.PURGE; "" when nothing is set (purge everything).
 std::string write_purge_request(const PurgeOptions& options);
-// The body of a paged NAMES or LIST request: {"offset":N} plus {"subject":...} for stream names.
+// The body of a paged NAMES or LIST request: {"offset":N} plus {"subject":...} for stream names, each left
+// out when zero or empty as nats.go does ({} for the first page of everything).
 std::string write_paged_request(std::uint64_t offset, std::string_view subject_filter = {});
 // The body of STREAM.MSG.GET: {"seq":N} or {"last_by_subj":"..."}.
 std::string write_message_get(std::uint64_t sequence, std::string_view last_by_subject);
 // The body of STREAM.MSG.DELETE: {"seq":N} plus "no_erase":true unless `erase`.
 std::string write_message_delete(std::uint64_t sequence, bool erase);
-// The body of a pull request (CONSUMER.MSG.NEXT): batch, and expires / no_wait / max_bytes / idle_heartbeat
-// when set (durations in nanoseconds).
+// The body of a pull request (CONSUMER.MSG.NEXT) in nats.go's order: expires, batch, no_wait, max_bytes,
+// idle_heartbeat, each when set (durations in nanoseconds, written when positive).
 std::string write_pull_request(std::uint64_t batch, Nanoseconds expires, bool no_wait,
                                std::uint64_t max_bytes, Nanoseconds heartbeat);
 
@@ -61,13 +62,17 @@ Expected<Page<ConsumerInfo>> parse_consumer_list(std::string_view json);  // "co
 
 // --- Shared pieces. ---
 // Go's time.RFC3339Nano in UTC ("2026-12-06T02:35:53.123456789Z", trailing zeros of the fraction
-// dropped), and its reading (any UTC offset, any number of fraction digits up to 9).
+// dropped), and its reading (any UTC offset, any number of fraction digits up to 9). Go's zero time,
+// 0001-01-01T00:00:00Z (an unset time.Time), lies before what SystemTime's 64-bit nanoseconds reach: it
+// and SystemTime{} stand for each other both ways, and other times outside 1677-2262 do not read.
 std::string format_rfc3339(SystemTime time);
 Expected<SystemTime> parse_rfc3339(std::string_view text);
-// Standard base64 (with padding) as Go's encoding/json writes []byte.
+// Standard base64 (with padding) as Go's encoding/json writes []byte: protocol/base64.h's, which the
+// server writes with; decoding fails with Errc::kInvalidResponse.
 std::string encode_base64(std::string_view bytes);
 Expected<std::string> decode_base64(std::string_view text);
-// A JSON string literal, quotes included, escaped as Go's encoding/json does (<, > and & as \u003c...).
+// A JSON string literal, quotes included, escaped as Go's encoding/json does (<, > and & as \u003c...):
+// protocol::append_json_string, which INFO and CONNECT use.
 void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace tern::client::jetstream::json

@@ -1,5 +1,6 @@
 #include "server/jetstream/message_json.h"
 
+#include "protocol/base64.h"
 #include "server/jetstream/api_json.h"
 #include "server/jetstream/stream_config_check.h"
 
@@ -36,32 +37,6 @@ std::string pub_ack_prefix(std::string_view stream_name) {
   return "{\"stream\":" + go_quote(stream_name) + ", \"seq\":";
 }
 
-std::string base64_encode(std::string_view bytes) {
-  constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t v = (static_cast<unsigned char>(bytes[i]) << 16) |
-                            (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                            static_cast<unsigned char>(bytes[i + 2]);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-    out.push_back(kAlphabet[v & 63]);
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    std::uint32_t v = static_cast<unsigned char>(bytes[i]) << 16;
-    if (rest == 2) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(rest == 2 ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
 std::string msg_get_response(const stream::StoredMessage& message) {
   monitor::JsonWriter json(monitor::JsonWriter::Style::kCompact);
   json.begin_object();
@@ -70,8 +45,8 @@ std::string msg_get_response(const stream::StoredMessage& message) {
   json.begin_object();
   json.field("subject", message.subject);
   json.field("seq", message.seq);
-  if (!message.headers.empty()) json.field("hdrs", base64_encode(message.headers));
-  if (!message.payload.empty()) json.field("data", base64_encode(message.payload));
+  if (!message.headers.empty()) json.field("hdrs", protocol::base64_encode(message.headers));
+  if (!message.payload.empty()) json.field("data", protocol::base64_encode(message.payload));
   json.field("time", format_time_ns(message.timestamp_ns));
   json.end_object();
   json.end_object();

@@ -39,7 +39,4 @@ std::string pub_ack_duplicate(std::string_view stream_name, std::uint64_t seq);
 // 10097, 10077, 10109 on a sealed stream, 10023), marshalled by encoding/json, hence no space.
 std::string pub_ack_error(std::string_view stream_name, const ApiError& error);
 
-// Standard base64 with padding, as encoding/json writes a []byte.
-std::string base64_encode(std::string_view bytes);
-
 }  // namespace tern::server::jetstream

@@ -49,7 +49,4 @@ class Chromium {
   std::vector<std::string> events_;
 };
 
-// Decodes standard base64 (as DevTools sends screenshots); stops at the first byte outside the alphabet.
-std::string decode_base64(std::string_view text);
-
 }  // namespace tern::test

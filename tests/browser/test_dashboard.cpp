@@ -37,6 +37,7 @@
 
 #include <simdjson.h>
 
+#include "protocol/base64.h"
 #include "tests/browser/devtools_pipe.h"
 #include "tests/support/raw_connection.h"
 #include "tests/support/server_process.h"
@@ -477,7 +478,10 @@ TEST_CASE("the dashboard shows live data, survives an outage and logs no errors"
     const std::string shot = browser.call("Page.captureScreenshot", R"({"format":"png"})", session);
     std::string_view data;
     REQUIRE(parser.parse(shot)["data"].get(data) == simdjson::SUCCESS);
-    std::ofstream(screenshot, std::ios::binary) << decode_base64(data);
+    // DevTools sends the PNG as standard base64.
+    const auto png = tern::protocol::base64_decode(data);
+    REQUIRE(png);
+    std::ofstream(screenshot, std::ios::binary) << *png;
     std::cout << "screenshot saved to " << screenshot << std::endl;
   }
 

@@ -2,6 +2,7 @@
 // bytes (tests/data/jetstream/), times masked.
 #include <catch2/catch.hpp>
 
+#include "protocol/base64.h"
 #include "server/jetstream/api_json.h"
 #include "server/jetstream/api_requests.h"
 #include "server/jetstream/message_json.h"
@@ -145,6 +146,7 @@ TEST_CASE("PubAcks match nats-server's, the odd space included") {
 }
 
 TEST_CASE("base64 pads as encoding/json does") {
+  using tern::protocol::base64_encode;
   CHECK(base64_encode("") == "");
   CHECK(base64_encode("v") == "dg==");
   CHECK(base64_encode("v1") == "djE=");
