@@ -23,6 +23,9 @@ struct PubArgs {
   std::string reply;
   std::uint64_t count = 1;
   std::vector<std::string> headers;  // "Key:Value"
+  // JetStream: wait for each message's PubAck and print where it was stored.
+  bool jetstream = false;
+  std::string msg_id;  // Nats-Msg-Id, by which the stream drops duplicates.
 };
 
 struct SubArgs {

@@ -1,62 +1,12 @@
-// `tern`: publish, subscribe, request and reply from the command line.
+// `tern`: publish, subscribe, request and reply from the command line, and manage JetStream streams,
+// consumers and key-value buckets.
 #include <CLI/CLI.hpp>
 
-#include <charconv>
-#include <cmath>
-#include <cstdint>
 #include <cstdlib>
-#include <iostream>
-#include <optional>
 
+#include "client/cli/arguments.h"
 #include "client/cli/commands.h"
-
-namespace {
-
-// Longer timeouts are surely typos; the limit also keeps the conversion to milliseconds defined.
-constexpr double kMaxDurationMs = 24.0 * 60 * 60 * 1000;
-
-// Parses "2s", "500ms", "1m" or a bare number of seconds ("1.5") into a duration more than zero and
-// at most a day; reports and returns std::nullopt otherwise (`inf`, `nan`, negative, zero, `1e30`).
-std::optional<std::chrono::milliseconds> parse_duration(const std::string& text, const char* option) {
-  double value = 0;
-  const char* end = text.data() + text.size();
-  const auto [rest, ec] = std::from_chars(text.data(), end, value);
-  const std::string_view unit(rest, static_cast<std::size_t>(end - rest));
-  double factor = 0;
-  if (unit.empty() || unit == "s") {
-    factor = 1000;
-  } else if (unit == "ms") {
-    factor = 1;
-  } else if (unit == "m") {
-    factor = 60000;
-  }
-  const double ms = value * factor;
-  // Checked before the cast: converting an infinite, NaN or out-of-range double is undefined.
-  if (ec != std::errc() || factor == 0 || !std::isfinite(ms) || ms < 1 || ms > kMaxDurationMs) {
-    std::cerr << "tern: invalid duration \"" << text << "\" for " << option
-              << ": use e.g. 2s, 500ms or 1m, at least 1ms and at most 24h\n";
-    return std::nullopt;
-  }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
-}
-
-// A whole number of at least `minimum`. CLI11 would turn "-1" into a huge unsigned count, and its
-// range checks print the range as a double of 300 digits.
-CLI::Validator count_of_at_least(std::uint64_t minimum) {
-  return CLI::Validator(
-      [minimum](std::string& text) -> std::string {
-        std::uint64_t value = 0;
-        const char* end = text.data() + text.size();
-        const auto [rest, ec] = std::from_chars(text.data(), end, value);
-        if (ec != std::errc() || rest != end || value < minimum) {
-          return "expected a whole number of " + std::to_string(minimum) + " or more, got \"" + text + "\"";
-        }
-        return {};
-      },
-      "NUMBER");
-}
-
-}  // namespace
+#include "client/cli/jetstream_commands.h"
 
 int main(int argc, char** argv) {
   using namespace tern::cli;
@@ -64,19 +14,19 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   app.footer(
-      "Exit codes: 0 success; 1 usage error, connection failure or other error; 2 request timed out; "
-      "3 no responders.");
+      "Exit codes: 0 success; 1 usage error, connection failure, server refusal or other error; 2 timed out "
+      "(a request, a JetStream call, `consumer next` without its messages); 3 no responders.");
 
   const char* env_url = std::getenv("NATS_URL");
   std::string server = env_url != nullptr ? env_url : "nats://127.0.0.1:4222";
   tern::client::Options options;
+  options.connect_timeout = std::chrono::seconds(5);
   app.add_option("-s,--server", server, "Server URL, nats://[user:password@]host:port (or $NATS_URL)");
   app.add_option("--user", options.user, "User name");
   app.add_option("--password", options.password, "Password");
   app.add_option("--token", options.token, "Authentication token");
   app.add_option("--name", options.name, "Connection name shown by the server");
-  std::string timeout_text = "5s";
-  app.add_option("--connect-timeout", timeout_text, "Connection timeout (e.g. 2s, 500ms)");
+  add_duration_option(&app, "--connect-timeout", options.connect_timeout, "Connection timeout (default 5s)");
 
   PubArgs pub;
   CLI::App* pub_cmd = app.add_subcommand("pub", "Publish a message (the data, or standard input)");
@@ -85,7 +35,12 @@ int main(int argc, char** argv) {
   pub_cmd->add_option("--count", pub.count, "Publish the message this many times")
       ->check(count_of_at_least(1));
   pub_cmd->add_option("-H,--header", pub.headers, "Header KEY:VALUE (repeatable)")->allow_extra_args(false);
-  pub_cmd->add_option("--reply", pub.reply, "Reply subject");
+  CLI::Option* reply_to = pub_cmd->add_option("--reply", pub.reply, "Reply subject");
+  CLI::Option* jetstream =
+      pub_cmd->add_flag("-J,--js,--jetstream", pub.jetstream, "Publish to a stream and print each PubAck")
+          ->excludes(reply_to);
+  pub_cmd->add_option("--msg-id", pub.msg_id, "Nats-Msg-Id, by which the stream drops duplicates")
+      ->needs(jetstream);
 
   SubArgs sub;
   CLI::App* sub_cmd = app.add_subcommand("sub", "Subscribe and print the messages");
@@ -94,11 +49,10 @@ int main(int argc, char** argv) {
   sub_cmd->add_option("--count", sub.count, "Exit after this many messages")->check(count_of_at_least(0));
 
   ReqArgs req;
-  std::string req_timeout = "2s";
   CLI::App* req_cmd = app.add_subcommand("req", "Send a request and print the reply");
   req_cmd->add_option("subject", req.subject, "Subject")->required();
   req_cmd->add_option("data", req.data, "Request data")->required();
-  req_cmd->add_option("--timeout", req_timeout, "How long to wait for the reply (e.g. 2s, 500ms)");
+  add_duration_option(req_cmd, "--timeout", req.timeout, "How long to wait for the reply (default 2s)");
   req_cmd->add_option("-H,--header", req.headers, "Header KEY:VALUE (repeatable)")->allow_extra_args(false);
 
   ReplyArgs reply;
@@ -109,23 +63,27 @@ int main(int argc, char** argv) {
   reply_cmd->add_option("--count", reply.count, "Exit after answering this many requests")
       ->check(count_of_at_least(0));
 
+  StreamArgs stream;
+  CLI::App* stream_cmd = add_stream_commands(app, stream);
+  ConsumerArgs consumer;
+  CLI::App* consumer_cmd = add_consumer_commands(app, consumer);
+  KvArgs kv;
+  CLI::App* kv_cmd = add_kv_commands(app, kv);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitFailure;
   }
   pub.data_given = pub_cmd->count("data") > 0;
-
-  const auto connect_timeout = parse_duration(timeout_text, "--connect-timeout");
-  if (!connect_timeout) return kExitFailure;
-  const auto request_timeout = parse_duration(req_timeout, "--timeout");
-  if (!request_timeout) return kExitFailure;
   options.servers = {server};
-  options.connect_timeout = *connect_timeout;
-  req.timeout = *request_timeout;
 
   if (*pub_cmd) return run_pub(options, pub);
   if (*sub_cmd) return run_sub(options, sub);
   if (*req_cmd) return run_req(options, req);
-  return run_reply(options, reply);
+  if (*reply_cmd) return run_reply(options, reply);
+  if (*stream_cmd) return run_stream(options, stream);
+  if (*consumer_cmd) return run_consumer(options, consumer);
+  if (*kv_cmd) return run_kv(options, kv);
+  return kExitFailure;
 }
