@@ -99,7 +99,7 @@ TEST_CASE("examples fail with a message when no server answers", "[examples]") {
   }
 }
 
-// `scripts/run` starts ternd without JetStream unless given -js: the examples must say so plainly.
+// A server without JetStream (ternd or nats-server started without -js): the examples must say so plainly.
 TERN_CLIENT_TEST(examples_without_jetstream, "[examples]") {
   auto server = tern::client_test::start_server(kind);
   for (const char* example :
