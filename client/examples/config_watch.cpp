@@ -4,7 +4,7 @@
 // old revision and a key's history.
 //
 // Usage: config_watch [URL]   (URL defaults to $NATS_URL, then nats://127.0.0.1:4222)
-// The server needs JetStream: `scripts/run -js -sd /tmp/tern-data` or `nats-server -js`.
+// The server needs JetStream: `scripts/run` or `nats-server -js`.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>

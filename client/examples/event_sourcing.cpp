@@ -4,7 +4,7 @@
 // can rebuild them as they were at any earlier point: up to a stream sequence, or up to a time.
 //
 // Usage: event_sourcing [URL]   (URL defaults to $NATS_URL, then nats://127.0.0.1:4222)
-// The server needs JetStream: `scripts/run -js -sd /tmp/tern-data` or `nats-server -js`.
+// The server needs JetStream: `scripts/run` or `nats-server -js`.
 #include <simdjson.h>
 
 #include <chrono>

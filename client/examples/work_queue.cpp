@@ -4,7 +4,7 @@
 // passed, and since the stream keeps a job only until it is acked, the stream ends empty.
 //
 // Usage: work_queue [URL] [JOBS]   (URL defaults to $NATS_URL, then nats://127.0.0.1:4222; JOBS to 30)
-// The server needs JetStream: `scripts/run -js -sd /tmp/tern-data` or `nats-server -js`.
+// The server needs JetStream: `scripts/run` or `nats-server -js`.
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -38,7 +38,10 @@ class Board {
 
   void done(int job, int worker, std::uint64_t delivery) {
     std::lock_guard lock(mu_);
-    deliveries_.emplace(job, delivery);
+    // A job may be done twice: when a worker is slower than ack_wait, the server hands the job to another
+    // worker too. Work queues deliver at least once, so the processing must be idempotent; only the
+    // first completion is reported.
+    if (!deliveries_.emplace(job, delivery).second) return;
     std::cout << "job " << job << " done by worker " << worker;
     if (delivery > 1) std::cout << " (delivery " << delivery << ")";
     std::cout << "\n";
