@@ -64,7 +64,7 @@ void release_window_slot(detail::Context& context) {
 }
 
 // Sends an asynchronous publish whose window slot is taken; `complete` runs exactly once with the
-// outcome, on the I/O thread (or here when nothing could be sent), after the slot is given back.
+// outcome, on the I/O thread (or here when nothing could be sent), before the slot is given back.
 void send_async(const std::shared_ptr<detail::Context>& context, std::string_view subject,
                 const Headers* headers, std::string_view data, const PublishOptions& options,
                 std::function<void(Expected<PubAck>)> complete) {
@@ -72,8 +72,10 @@ void send_async(const std::shared_ptr<detail::Context>& context, std::string_vie
   context->core->request(
       subject, all_headers ? &*all_headers : nullptr, data, timeout_of(*context, options),
       [context, complete = std::move(complete)](Expected<client::Message> reply) {
-        release_window_slot(*context);
+        // The place is given back after the completion ran, so that wait_for_pending_acks returns only
+        // once every handler has.
         complete(read_pub_ack(std::move(reply)));
+        release_window_slot(*context);
       },
       false);
 }
