@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -69,10 +70,18 @@ bool reset_stream(js::JetStream& jets) {
   return static_cast<bool>(jets.add_stream(config));
 }
 
+// Publishes with a PubAck handler per message (the form that costs least: no future per message), as
+// libnats's js_PublishAsync reports only failures.
 bool fill_stream(js::JetStream& jets, std::size_t count, const std::string& payload) {
-  for (std::size_t i = 0; i < count; ++i)
-    jets.publish_async(kSubject, payload);
-  return !jets.wait_for_pending_acks(std::chrono::seconds(60));
+  std::atomic<std::size_t> failures{0};
+  const tern::client::Headers no_headers;
+  for (std::size_t i = 0; i < count; ++i) {
+    jets.publish_async(kSubject, no_headers, payload, {},
+                       [&failures](tern::client::Expected<js::PubAck> ack) {
+                         if (!ack) failures.fetch_add(1, std::memory_order_relaxed);
+                       });
+  }
+  return !jets.wait_for_pending_acks(std::chrono::seconds(60)) && failures == 0;
 }
 
 bool add_pull_consumer(js::JetStream& jets, const char* name, bool ack_each) {
@@ -232,6 +241,9 @@ int main(int argc, char** argv) {
   app.add_option("--messages", messages, "Messages per workload (the synchronous publish uses a tenth)")
       ->check(CLI::Range(std::size_t{1000}, std::size_t{100000000}));
   app.add_option("--size", size, "Payload bytes")->check(CLI::Range(std::size_t{0}, std::size_t{1048576}));
+  std::string only = "all";
+  app.add_option("--workload", only, "One workload alone (for a profiler): sync, async, fetch or fetch-ack")
+      ->check(CLI::IsMember({"all", "sync", "async", "fetch", "fetch-ack"}));
   CLI11_PARSE(app, argc, argv);
 
   auto client = tern::client::Client::connect(url);
@@ -254,14 +266,23 @@ int main(int argc, char** argv) {
 
   std::printf("%-28s %12s %12s %9s %10s %10s %9s\n", "workload", "tern msg/s", "libnats", "ratio", "tern ns",
               "libnats ns", "cpu ratio");
-  print_row("publish, sync PubAck", tern_publish_sync(jets, sync_messages, payload),
-            libnats_publish_sync(nats, jets, sync_messages, payload));
-  print_row("publish, async window 4000", tern_publish_async(jets, messages, payload),
-            libnats_publish_async(nats, jets, messages, payload));
-  print_row("fetch 100, no ack", tern_fetch(jets, messages, payload, false),
-            libnats_fetch(nats, jets, messages, payload, false));
-  print_row("fetch 100, ack each", tern_fetch(jets, messages, payload, true),
-            libnats_fetch(nats, jets, messages, payload, true));
+  const auto wanted = [&](const char* workload) { return only == "all" || only == workload; };
+  if (wanted("sync")) {
+    print_row("publish, sync PubAck", tern_publish_sync(jets, sync_messages, payload),
+              libnats_publish_sync(nats, jets, sync_messages, payload));
+  }
+  if (wanted("async")) {
+    print_row("publish, async window 4000", tern_publish_async(jets, messages, payload),
+              libnats_publish_async(nats, jets, messages, payload));
+  }
+  if (wanted("fetch")) {
+    print_row("fetch 100, no ack", tern_fetch(jets, messages, payload, false),
+              libnats_fetch(nats, jets, messages, payload, false));
+  }
+  if (wanted("fetch-ack")) {
+    print_row("fetch 100, ack each", tern_fetch(jets, messages, payload, true),
+              libnats_fetch(nats, jets, messages, payload, true));
+  }
   jets.delete_stream(kStream);
   std::printf("(ns: the client process's CPU time per message; cpu ratio: libnats ns / tern ns)\n");
   return 0;

@@ -55,26 +55,34 @@ std::error_code acquire_window_slot(detail::Context& context, bool may_wait) {
   return {};
 }
 
+// Wakes waiting publishers only when the window has drained to half (or is empty, for
+// wait_for_pending_acks): woken at every PubAck, a publisher would sleep and wake once per message, two
+// thread switches each, where a half-drained window lets it send a burst.
 void release_window_slot(detail::Context& context) {
+  bool wake = false;
   {
     std::lock_guard lock(context.window_mu);
     --context.pending_acks;
+    const std::size_t limit = std::max<std::size_t>(context.options.max_pending_acks, 1);
+    wake = context.pending_acks == 0 || context.pending_acks == limit / 2;
   }
-  context.window_changed.notify_all();
+  if (wake) context.window_changed.notify_all();
 }
 
-// Sends an asynchronous publish whose window slot is taken; `complete` runs exactly once with the
-// outcome, on the I/O thread (or here when nothing could be sent), before the slot is given back.
+// Sends an asynchronous publish whose window slot is taken; `complete(context, outcome)` runs exactly
+// once, on the I/O thread (or here when nothing could be sent), before the slot is given back. It is
+// captured as it is, so that the request holds one callable and a publish allocates it once.
+template <typename Complete>
 void send_async(const std::shared_ptr<detail::Context>& context, std::string_view subject,
                 const Headers* headers, std::string_view data, const PublishOptions& options,
-                std::function<void(Expected<PubAck>)> complete) {
+                Complete complete) {
   const std::optional<Headers> all_headers = publish_headers(headers, options);
   context->core->request(
       subject, all_headers ? &*all_headers : nullptr, data, timeout_of(*context, options),
-      [context, complete = std::move(complete)](Expected<client::Message> reply) {
+      [context, complete = std::move(complete)](Expected<client::Message> reply) mutable {
         // The place is given back after the completion ran, so that wait_for_pending_acks returns only
         // once every handler has.
-        complete(read_pub_ack(std::move(reply)));
+        complete(*context, read_pub_ack(std::move(reply)));
         release_window_slot(*context);
       },
       false);
@@ -105,7 +113,7 @@ std::future<Expected<PubAck>> JetStream::publish_async(std::string_view subject,
     return future;
   }
   send_async(context_, subject, nullptr, data, options,
-             [promise](Expected<PubAck> ack) { promise->set_value(std::move(ack)); });
+             [promise](detail::Context&, Expected<PubAck> ack) { promise->set_value(std::move(ack)); });
   return future;
 }
 
@@ -118,15 +126,14 @@ void JetStream::publish_async(std::string_view subject, const Headers& headers, 
     return;
   }
   const Headers* user_headers = headers.empty() ? nullptr : &headers;
-  std::weak_ptr<client::detail::Core> weak_core = context_->core;
-  auto shared_handler = std::make_shared<PubAckHandler>(std::move(handler));
   send_async(context_, subject, user_headers, data, options,
-             [weak_core, shared_handler](Expected<PubAck> ack) {
-               // The handler is user code: it runs under dispatch, and not at all once the Client is gone.
-               if (auto core = weak_core.lock(); core && core->on_io_thread()) {
-                 core->dispatch([&] { (*shared_handler)(std::move(ack)); });
+             [handler = std::move(handler)](detail::Context& context, Expected<PubAck> ack) {
+               // The handler is user code: on the I/O thread it runs under dispatch, and not at all once
+               // the Client is gone.
+               if (context.core->on_io_thread()) {
+                 context.core->dispatch([&] { handler(std::move(ack)); });
                } else {
-                 (*shared_handler)(std::move(ack));
+                 handler(std::move(ack));
                }
              });
 }
