@@ -6,6 +6,10 @@
 // built without frame pointers, so matching that name needs the slow unwinder for allocations; the
 // interop tests are not allocation-bound, so the cost is small.
 #if defined(__SANITIZE_ADDRESS__)
-extern "C" const char* __asan_default_options() { return "fast_unwind_on_malloc=0"; }
-extern "C" const char* __lsan_default_suppressions() { return "leak:kvStore_PurgeDeletes\n"; }
+extern "C" const char* __asan_default_options() {
+  return "fast_unwind_on_malloc=0";
+}
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:kvStore_PurgeDeletes\n";
+}
 #endif
