@@ -13,7 +13,8 @@ struct KnownApiError {
 };
 
 // nats-server 2.9.10's API errors (jetstream_errors_generated.go), by err_code. A description with a
-// {placeholder} is the template the server fills in; last_api_error() has the filled-in text.
+// brace-enclosed field name in it is the template the server fills in; last_api_error() has the text
+// the server sent.
 constexpr KnownApiError kKnownApiErrors[] = {
     {10002, "resource limits exceeded for account"},
     {10003, "bad request"},
